@@ -1,0 +1,58 @@
+/*
+ * Command-line parsing.  cli_parse() is pure: it fills struct detach_opts
+ * or writes one line of explanation, and never prints or exits, so the
+ * unit tests can drive it.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "schedule.h"
+
+enum verb {
+	VERB_NONE,
+	VERB_START,
+	VERB_STOP,
+	VERB_STATUS,
+	VERB_RESTART,
+	VERB_SIGNAL,
+	VERB_HELP,
+	VERB_VERSION,
+};
+
+struct detach_opts {
+	enum verb	  verb;
+	const char	 *verb_name;
+	const char	 *pidfile;	/* -p, as given */
+	const char	 *name;		/* -n, or derived from COMMAND */
+	int		  oknodo;
+
+	/* start */
+	const char	 *out;		/* -o */
+	const char	 *err;		/* -e */
+	const char	 *in;		/* -i */
+	int		  truncate;
+	const char	 *chdir;	/* -C */
+	mode_t		  umask;	/* -m */
+	const char	**env;		/* -E, NULL-terminated */
+	int		  foreground;	/* -f */
+	char		**command;	/* COMMAND [ARG...], NULL-terminated */
+
+	/* stop */
+	int		  signal;	/* -s, first signal */
+	int64_t		  timeout_ms;	/* -t */
+	struct schedule	  sched;	/* -R, or built from -s and -t */
+
+	/* signal */
+	int		  send_signal;
+};
+
+int	cli_parse(int, char **, struct detach_opts *, char *, size_t);
+void	cli_free(struct detach_opts *);
+int	cli_verb_starts(enum verb);
+int	cli_verb_stops(enum verb);
+
+#endif

@@ -1,0 +1,20 @@
+noinst_LIBRARIES += src/libdetach.a
+src_libdetach_a_SOURCES = \
+	src/bug.c \
+	src/cli.c src/cli.h \
+	src/control.c src/control.h \
+	src/daemonize.c src/daemonize.h \
+	src/detach.h \
+	src/output.c src/output.h \
+	src/parse.c src/parse.h \
+	src/paths.c src/paths.h \
+	src/pidlock.c src/pidlock.h \
+	src/proc.c src/proc.h \
+	src/schedule.c src/schedule.h \
+	src/start.c src/start.h \
+	src/stop.c src/stop.h \
+	# EOL
+
+bin_PROGRAMS += src/detach
+src_detach_SOURCES = src/main.c
+src_detach_LDADD = src/libdetach.a $(LIBBSD_LIBS)

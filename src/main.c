@@ -1,0 +1,145 @@
+/*
+ * detach: turn a foreground command into a daemon behind a locked
+ * pidfile, and control it afterwards.  main() only parses, resolves the
+ * paths and dispatches on the verb.
+ */
+#include "config.h"
+
+#include <err.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "control.h"
+#include "detach.h"
+#include "paths.h"
+#include "start.h"
+
+static const char usage_text[] =
+"usage: detach start   [OPTIONS] [--] COMMAND [ARG...]\n"
+"       detach stop    [OPTIONS]\n"
+"       detach status  [OPTIONS]\n"
+"       detach restart [OPTIONS] [--] COMMAND [ARG...]\n"
+"       detach signal  [OPTIONS] SIGNAL\n"
+"       detach --help | --version\n"
+"\n"
+"Run COMMAND as a daemon behind a locked pidfile, and control it later.\n"
+"\n"
+"Pidfile (every verb):\n"
+"  -p, --pidfile=PATH    the pidfile\n"
+"  -n, --name=NAME       pidfile NAME.pid in /run/detach (root) or in\n"
+"                        $XDG_RUNTIME_DIR/detach or /run/user/UID/detach;\n"
+"                        start without -p or -n uses COMMAND's base name\n"
+"      --oknodo          exit 0 instead of 1 when there is nothing to do\n"
+"\n"
+"start and restart:\n"
+"  -o, --stdout=FILE     append stdout, and stderr unless -e, to FILE\n"
+"  -e, --stderr=FILE     append stderr to FILE\n"
+"  -i, --stdin=FILE      read stdin from FILE (default /dev/null)\n"
+"      --truncate        truncate the output files instead of appending\n"
+"  -C, --chdir=DIR       working directory (default /)\n"
+"  -m, --umask=MODE      octal umask for the daemon (default 022)\n"
+"  -E, --env=NAME=VALUE  set a variable in the daemon's environment\n"
+"  -f, --foreground      no fork: write our own pid, then exec in place\n"
+"\n"
+"stop and restart:\n"
+"  -s, --signal=SIG      first signal (default TERM)\n"
+"  -t, --timeout=SECS    wait this long, then KILL and wait 5 s (default 10)\n"
+"  -R, --retry=SCHEDULE  e.g. TERM/10/KILL/5, or N for SIG/N/KILL/N;\n"
+"                        'forever' repeats; overrides -t\n"
+"\n"
+"Exit status: start 0 running, 1 already running, 126 not executable,\n"
+"127 not found, 3 other failure; stop 0 stopped, 1 not running, 2 still\n"
+"alive at the end of the schedule, 3 failure; status 0 running, 1 dead\n"
+"with a pidfile, 3 not running, 4 unknown; signal 0 delivered, 1 not\n"
+"running, 3 failure; 64 usage error.  See detach(1).\n";
+
+static void
+usage_error(const char *msg)
+{
+	warnx("%s", msg);
+	fprintf(stderr, "Try 'detach --help' for more information.\n");
+}
+
+/*
+ * Descriptors 0-2 must be open before anything else is, or a pipe or
+ * the pidfile could land on them and be clobbered by the daemon's dup2.
+ */
+static void
+ensure_stdio(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) != -1 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+static int
+cmd_restart(const struct detach_opts *o, const struct paths *p)
+{
+	int code = cmd_stop(o, p);
+
+	if (code == EXIT_ALIVE || code == EXIT_TROUBLE)
+		return code;
+	return cmd_start(o, p);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct detach_opts o;
+	struct paths p;
+	char msg[512];
+	int code, r;
+
+	ensure_stdio();
+	if (cli_parse(argc, argv, &o, msg, sizeof(msg)) == -1) {
+		usage_error(msg);
+		cli_free(&o);
+		return EXIT_USAGE;
+	}
+	if (o.verb == VERB_HELP || o.verb == VERB_VERSION) {
+		if (o.verb == VERB_HELP)
+			fputs(usage_text, stdout);
+		else
+			printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		cli_free(&o);
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_TROUBLE;
+	}
+	if ((r = paths_resolve(&o, &p, msg, sizeof(msg))) != 0) {
+		if (r == -1)
+			usage_error(msg);
+		else
+			warnx("%s", msg);
+		cli_free(&o);
+		return r == -1 ? EXIT_USAGE :
+		    o.verb == VERB_STATUS ? STATUS_UNKNOWN : EXIT_TROUBLE;
+	}
+	switch (o.verb) {
+	case VERB_START:
+		code = cmd_start(&o, &p);
+		break;
+	case VERB_STOP:
+		code = cmd_stop(&o, &p);
+		break;
+	case VERB_STATUS:
+		code = cmd_status(&o, &p);
+		break;
+	case VERB_RESTART:
+		code = cmd_restart(&o, &p);
+		break;
+	case VERB_SIGNAL:
+		code = cmd_signal(&o, &p);
+		break;
+	default:
+		BUG("verb %d", o.verb);
+	}
+	cli_free(&o);
+	if (fflush(stdout) != 0 && code == EXIT_OK)
+		code = EXIT_TROUBLE;
+	return code;
+}

@@ -1,0 +1,93 @@
+/*
+ * Opening the files of -i, -o and -e.  Output files are appended to (or
+ * truncated with --truncate) and created with mode 0640 less the
+ * daemon's umask.  Creation goes through O_EXCL so that we know whether
+ * the file is ours to remove if the start fails afterwards.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "output.h"
+
+#define OUTPUT_MODE	0640
+
+static int
+remember(struct outfile *of, int fd)
+{
+	struct stat sb;
+
+	of->fd = fd;
+	if (fstat(fd, &sb) == -1) {
+		output_discard(of);
+		return -1;
+	}
+	of->dev = sb.st_dev;
+	of->ino = sb.st_ino;
+	return 0;
+}
+
+/*
+ * mask is the daemon's umask; the caller's own umask must not matter,
+ * so the mode is computed here and applied with umask 0.
+ */
+int
+output_open_write(struct outfile *of, const char *path, int truncate,
+    mode_t mask)
+{
+	int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY;
+	mode_t old;
+	int fd;
+
+	*of = (struct outfile){ .path = path, .fd = -1 };
+	if (truncate)
+		flags |= O_TRUNC;
+	old = umask(0);
+	fd = open(path, flags | O_CREAT | O_EXCL, OUTPUT_MODE & ~mask);
+	umask(old);
+	if (fd != -1)
+		of->created = 1;
+	else if (errno == EEXIST)
+		fd = open(path, flags);
+	if (fd == -1)
+		return -1;
+	return remember(of, fd);
+}
+
+int
+output_open_read(struct outfile *of, const char *path)
+{
+	int fd;
+
+	*of = (struct outfile){ .path = path, .fd = -1 };
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1)
+		return -1;
+	return remember(of, fd);
+}
+
+/* The start failed: close, and unlink the file if we created it. */
+void
+output_discard(struct outfile *of)
+{
+	struct stat sb;
+	int saved = errno;
+
+	if (of->created && lstat(of->path, &sb) == 0 &&
+	    sb.st_dev == of->dev && sb.st_ino == of->ino && sb.st_size == 0)
+		unlink(of->path);
+	of->created = 0;
+	output_close(of);
+	errno = saved;
+}
+
+void
+output_close(struct outfile *of)
+{
+	if (of->fd != -1)
+		close(of->fd);
+	of->fd = -1;
+}

@@ -1,0 +1,222 @@
+/*
+ * Pure converters for everything detach reads from the command line or
+ * from a pidfile.  Nothing here does I/O, so the unit tests cover it
+ * entirely and the fuzzers can call it in a loop.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "parse.h"
+
+struct signame {
+	const char	*name;
+	int		 num;
+};
+
+static const struct signame signames[] = {
+	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
+	{ "ILL", SIGILL }, { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },
+	{ "IOT", SIGIOT }, { "BUS", SIGBUS }, { "FPE", SIGFPE },
+	{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },
+	{ "USR2", SIGUSR2 }, { "PIPE", SIGPIPE }, { "ALRM", SIGALRM },
+	{ "TERM", SIGTERM }, { "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },
+	{ "CLD", SIGCHLD }, { "CONT", SIGCONT }, { "STOP", SIGSTOP },
+	{ "TSTP", SIGTSTP }, { "TTIN", SIGTTIN }, { "TTOU", SIGTTOU },
+	{ "URG", SIGURG }, { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
+	{ "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH },
+	{ "IO", SIGIO }, { "POLL", SIGPOLL }, { "PWR", SIGPWR },
+	{ "SYS", SIGSYS },
+};
+
+/*
+ * Parse an unsigned decimal made of digits only (no sign, no blanks, no
+ * leading zero unless the number is 0) and no larger than max.
+ */
+static int
+parse_decimal(const char *s, size_t len, long long max, long long *out)
+{
+	long long v = 0;
+	size_t i;
+
+	if (len == 0 || (len > 1 && s[0] == '0'))
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (v > (max - (s[i] - '0')) / 10)
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * A pidfile holds a decimal pid greater than 1, optionally followed by a
+ * single newline.  0, 1 and negative numbers would make kill(2) signal a
+ * process group, init or every process: they are errors, never pids.
+ */
+int
+parse_pid(const char *buf, size_t len, pid_t *pid)
+{
+	long long v;
+
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (parse_decimal(buf, len, INT_MAX, &v) == -1 || v <= 1)
+		return -1;
+	*pid = (pid_t)v;
+	return 0;
+}
+
+int
+parse_count(const char *s, long long min, long long max, long long *out)
+{
+	long long v;
+
+	if (parse_decimal(s, strlen(s), max, &v) == -1 || v < min)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/*
+ * Signals by number (1 to SIGRTMAX) or by name, with or without "SIG",
+ * in any case: TERM, sigterm, 15, RTMIN+2, RTMAX-1.
+ */
+int
+parse_signal(const char *s, int *sig)
+{
+	long long v;
+	size_t i;
+	const char *p;
+
+	if (s[0] >= '0' && s[0] <= '9') {
+		if (parse_decimal(s, strlen(s), SIGRTMAX, &v) == -1 || v < 1)
+			return -1;
+		*sig = (int)v;
+		return 0;
+	}
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (i = 0; i < sizeof(signames) / sizeof(signames[0]); i++) {
+		if (strcasecmp(s, signames[i].name) == 0) {
+			*sig = signames[i].num;
+			return 0;
+		}
+	}
+	if (strncasecmp(s, "RTMIN", 5) == 0 || strncasecmp(s, "RTMAX", 5) == 0) {
+		int base = toupper((unsigned char)s[4]) == 'N' ? SIGRTMIN : SIGRTMAX;
+		int dir = base == SIGRTMIN ? 1 : -1;
+
+		p = s + 5;
+		v = 0;
+		if (*p != '\0') {
+			if ((dir == 1 && *p != '+') || (dir == -1 && *p != '-'))
+				return -1;
+			p++;
+			if (parse_decimal(p, strlen(p), SIGRTMAX - SIGRTMIN, &v) == -1)
+				return -1;
+		}
+		*sig = base + dir * (int)v;
+		return 0;
+	}
+	return -1;
+}
+
+/* The name of sig without "SIG": "TERM", "RTMIN+3"; a number if unknown. */
+int
+signal_name(int sig, char *buf, size_t size)
+{
+	size_t i;
+	int n;
+
+	for (i = 0; i < sizeof(signames) / sizeof(signames[0]); i++)
+		if (signames[i].num == sig)
+			break;
+	if (i < sizeof(signames) / sizeof(signames[0]))
+		n = snprintf(buf, size, "%s", signames[i].name);
+	else if (sig == SIGRTMIN)
+		n = snprintf(buf, size, "RTMIN");
+	else if (sig > SIGRTMIN && sig <= SIGRTMAX)
+		n = snprintf(buf, size, "RTMIN+%d", sig - SIGRTMIN);
+	else
+		n = snprintf(buf, size, "%d", sig);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/*
+ * Decimal seconds, "10", "0.5" or "2.25", into milliseconds.  Digits
+ * beyond the millisecond are ignored.
+ */
+int
+parse_duration(const char *s, int64_t *ms)
+{
+	const char *dot = strchr(s, '.');
+	size_t ilen = dot != NULL ? (size_t)(dot - s) : strlen(s);
+	long long secs;
+	int64_t frac = 0, scale = 100;
+	const char *p;
+
+	if (parse_decimal(s, ilen, DURATION_MAX_S, &secs) == -1)
+		return -1;
+	if (dot != NULL) {
+		if (dot[1] == '\0')
+			return -1;
+		for (p = dot + 1; *p != '\0'; p++) {
+			if (*p < '0' || *p > '9')
+				return -1;
+			frac += (*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	*ms = (int64_t)secs * 1000 + frac;
+	return 0;
+}
+
+/* An octal file mode creation mask, 0 to 0777. */
+int
+parse_umask(const char *s, mode_t *mask)
+{
+	unsigned v = 0;
+	const char *p;
+
+	if (*s == '\0' || strlen(s) > 4)
+		return -1;
+	for (p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '7')
+			return -1;
+		v = v * 8 + (unsigned)(*p - '0');
+	}
+	if (v > 0777)
+		return -1;
+	*mask = (mode_t)v;
+	return 0;
+}
+
+/* NAME=VALUE with a non-empty NAME of no '='. */
+int
+parse_env_assign(const char *s)
+{
+	const char *eq = strchr(s, '=');
+
+	return eq == NULL || eq == s ? -1 : 0;
+}
+
+/* A daemon name becomes a file name: no '/', no leading '.', not empty. */
+int
+parse_daemon_name(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > NAME_MAX - 4 || s[0] == '.' ||
+	    strchr(s, '/') != NULL)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,212 @@
+/*
+ * Where things are.  The pure helpers compute paths from their inputs
+ * alone (the unit tests feed them every case); paths_resolve() gathers
+ * those inputs: the working directory, the uid, XDG_RUNTIME_DIR and
+ * whether /run/user/UID belongs to us.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "parse.h"
+#include "paths.h"
+
+/* buf = a b c, or -1 with ENAMETOOLONG. */
+static int
+join(char *buf, size_t len, const char *a, const char *b, const char *c)
+{
+	int n = snprintf(buf, len, "%s%s%s", a, b, c);
+
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/* path made absolute against cwd; no symlink is resolved. */
+int
+path_absolute(const char *cwd, const char *path, char *buf, size_t len)
+{
+	if (path[0] == '/')
+		return join(buf, len, path, "", "");
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	if (strcmp(cwd, "/") == 0)
+		cwd = "";
+	return join(buf, len, cwd, "/", path);
+}
+
+/*
+ * The directory of named pidfiles: /run/detach for root; otherwise
+ * $XDG_RUNTIME_DIR/detach, or /run/user/UID/detach when that directory
+ * exists and is ours.  -1 with ENOENT when there is none.
+ */
+int
+path_default_dir(uid_t uid, const char *xdg, int run_user_ours, char *buf,
+    size_t len)
+{
+	char tmp[64];
+
+	if (uid == 0)
+		return join(buf, len, "/run/detach", "", "");
+	if (xdg != NULL && xdg[0] == '/')
+		return join(buf, len, xdg,
+		    xdg[strlen(xdg) - 1] == '/' ? "" : "/", "detach");
+	if (run_user_ours) {
+		snprintf(tmp, sizeof(tmp), "/run/user/%lu", (unsigned long)uid);
+		return join(buf, len, tmp, "/", "detach");
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+/* "NAME" for messages, from a pidfile path: its base name less ".pid". */
+int
+path_display_name(const char *pidfile, char *buf, size_t len)
+{
+	const char *base = strrchr(pidfile, '/');
+	size_t n;
+
+	base = base != NULL ? base + 1 : pidfile;
+	n = strlen(base);
+	if (n > 4 && strcmp(base + n - 4, ".pid") == 0)
+		n -= 4;
+	if (n == 0 || n >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, base, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+static int
+run_user_is_ours(uid_t uid)
+{
+	char dir[64];
+	struct stat sb;
+
+	snprintf(dir, sizeof(dir), "/run/user/%lu", (unsigned long)uid);
+	return stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) && sb.st_uid == uid;
+}
+
+static int
+absolute_opt(const char *cwd, const char *path, char *buf, size_t len,
+    char *err, size_t errlen)
+{
+	if (path == NULL) {
+		buf[0] = '\0';
+		return 0;
+	}
+	if (path[0] == '\0') {
+		snprintf(err, errlen, "empty path");
+		return -1;
+	}
+	if (path_absolute(cwd, path, buf, len) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Fill p from the options.  Returns 0; -1 with a message for a usage
+ * problem (64); -2 with a message for an environment problem (3).
+ */
+int
+paths_resolve(const struct detach_opts *o, struct paths *p, char *err,
+    size_t errlen)
+{
+	char cwd[PATH_MAX];
+	const char *name = o->name, *cmd;
+
+	*p = (struct paths){ 0 };
+	if (getcwd(cwd, sizeof(cwd)) == NULL) {
+		snprintf(err, errlen, "cannot get the working directory: %s",
+		    strerror(errno));
+		return -2;
+	}
+	if (absolute_opt(cwd, o->out, p->out, sizeof(p->out), err, errlen) ||
+	    absolute_opt(cwd, o->err, p->err, sizeof(p->err), err, errlen) ||
+	    absolute_opt(cwd, o->in, p->in, sizeof(p->in), err, errlen) ||
+	    absolute_opt(cwd, o->chdir, p->chdir, sizeof(p->chdir), err,
+	    errlen) ||
+	    absolute_opt(cwd, o->pidfile, p->pidfile, sizeof(p->pidfile), err,
+	    errlen))
+		return -1;
+	if (o->command != NULL) {
+		cmd = o->command[0];
+		if (strchr(cmd, '/') != NULL) {
+			if (absolute_opt(cwd, cmd, p->command,
+			    sizeof(p->command), err, errlen) == -1)
+				return -1;
+		} else if (join(p->command, sizeof(p->command), cmd, "",
+		    "") == -1) {
+			snprintf(err, errlen, "%s: %s", cmd, strerror(errno));
+			return -1;
+		}
+	}
+
+	if (o->pidfile != NULL) {
+		if (name == NULL)
+			path_display_name(p->pidfile, p->name, sizeof(p->name));
+		else
+			snprintf(p->name, sizeof(p->name), "%s", name);
+		return 0;
+	}
+	if (name == NULL) {
+		/* start with neither -p nor -n: the command's base name */
+		cmd = strrchr(o->command[0], '/');
+		name = cmd != NULL ? cmd + 1 : o->command[0];
+		if (parse_daemon_name(name) == -1) {
+			snprintf(err, errlen, "cannot name a pidfile after "
+			    "'%s': give -n NAME or -p PIDFILE", o->command[0]);
+			return -1;
+		}
+	}
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	if (path_default_dir(geteuid(), getenv("XDG_RUNTIME_DIR"),
+	    run_user_is_ours(geteuid()), p->piddir, sizeof(p->piddir)) == -1) {
+		snprintf(err, errlen, "no runtime directory for named "
+		    "pidfiles (XDG_RUNTIME_DIR is unset and /run/user/%lu is "
+		    "missing): give -p PIDFILE", (unsigned long)geteuid());
+		return -2;
+	}
+	if (snprintf(p->pidfile, sizeof(p->pidfile), "%s/%s.pid", p->piddir,
+	    name) >= (int)sizeof(p->pidfile)) {
+		snprintf(err, errlen, "%s/%s.pid: %s", p->piddir, name,
+		    strerror(ENAMETOOLONG));
+		return -1;
+	}
+	return 0;
+}
+
+/* Create the directory of named pidfiles (0755) if it is missing. */
+int
+paths_make_piddir(const struct paths *p)
+{
+	struct stat sb;
+
+	if (p->piddir[0] == '\0')
+		return 0;
+	if (mkdir(p->piddir, 0755) == 0) {
+		/* mkdir's mode is filtered by our umask; say what we mean */
+		return chmod(p->piddir, 0755);
+	}
+	if (errno != EEXIST)
+		return -1;
+	if (lstat(p->piddir, &sb) == -1)
+		return -1;
+	if (!S_ISDIR(sb.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}

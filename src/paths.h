@@ -1,0 +1,35 @@
+/*
+ * Path resolution: making the paths the user gave absolute before the
+ * daemon changes directory, and finding the pidfile for -n NAME.
+ */
+#ifndef PATHS_H
+#define PATHS_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "cli.h"
+
+struct paths {
+	char	pidfile[PATH_MAX];
+	char	piddir[PATH_MAX];	/* to create for -n, or empty */
+	char	name[NAME_MAX + 1];	/* for messages: "NAME is running" */
+	char	out[PATH_MAX];
+	char	err[PATH_MAX];
+	char	in[PATH_MAX];
+	char	chdir[PATH_MAX];
+	char	command[PATH_MAX];
+};
+
+/* pure */
+int	path_absolute(const char *, const char *, char *, size_t);
+int	path_default_dir(uid_t, const char *, int, char *, size_t);
+int	path_display_name(const char *, char *, size_t);
+
+/* reads the environment and the file system */
+int	paths_resolve(const struct detach_opts *, struct paths *, char *,
+	    size_t);
+int	paths_make_piddir(const struct paths *);
+
+#endif

@@ -1,0 +1,216 @@
+/*
+ * detach start: lock the pidfile, open the standard files, daemonize (or,
+ * with -f, exec in place) and report the outcome with the right exit
+ * code.  Everything that can fail is tried in the caller first, so that
+ * the error reaches the terminal; a start that fails anywhere removes
+ * the pidfile and any output file it created.
+ */
+#include "config.h"
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "daemonize.h"
+#include "detach.h"
+#include "output.h"
+#include "parse.h"
+#include "pidlock.h"
+#include "start.h"
+
+struct start {
+	const struct detach_opts	*o;
+	const struct paths		*p;
+	struct pidlock			 lock;
+	struct outfile			 in, out, err;
+};
+
+static int
+nothing_to_do(const struct detach_opts *o)
+{
+	return o->oknodo ? EXIT_OK : EXIT_NOTHING;
+}
+
+static int
+lock_pidfile(struct start *s)
+{
+	const struct paths *p = s->p;
+	pid_t other;
+
+	switch (pidlock_acquire(p->pidfile, &s->lock, &other)) {
+	case LOCK_OK:
+		return 0;
+	case LOCK_BUSY:
+		if (other > 0)
+			warnx("%s is already running (pid %ld, pidfile %s)",
+			    p->name, (long)other, p->pidfile);
+		else
+			warnx("%s is already running (pid unknown, pidfile "
+			    "%s)", p->name, p->pidfile);
+		return nothing_to_do(s->o);
+	case LOCK_NOTREG:
+		warnx("%s: %s", p->pidfile, errno == ELOOP ?
+		    "refusing a symbolic link as pidfile" :
+		    "not a regular file: refusing it as pidfile");
+		return EXIT_TROUBLE;
+	default:
+		warn("%s", p->pidfile);
+		return EXIT_TROUBLE;
+	}
+}
+
+/*
+ * -i, -o, -e.  A daemon's stdin and stdout default to /dev/null and its
+ * stderr to stdout; with -f, stdout and stderr stay the caller's.
+ */
+static int
+open_stdio(struct start *s)
+{
+	const struct detach_opts *o = s->o;
+	const struct paths *p = s->p;
+	const char *in = p->in[0] != '\0' ? p->in : "/dev/null";
+	const char *out = p->out[0] != '\0' ? p->out : NULL;
+	const char *err = p->err[0] != '\0' ? p->err : NULL;
+
+	if (out == NULL && !o->foreground)
+		out = "/dev/null";
+	if (output_open_read(&s->in, in) == -1) {
+		warn("%s", in);
+		return -1;
+	}
+	if (out != NULL &&
+	    output_open_write(&s->out, out, o->truncate, o->umask) == -1) {
+		warn("%s", out);
+		return -1;
+	}
+	if (err != NULL &&
+	    output_open_write(&s->err, err, o->truncate, o->umask) == -1) {
+		warn("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+discard(struct start *s)
+{
+	output_discard(&s->in);
+	output_discard(&s->out);
+	output_discard(&s->err);
+	pidlock_remove(&s->lock);
+}
+
+/* Map a failed step to a message and an exit code. */
+static int
+report_failure(const struct start *s, const struct launch_result *r)
+{
+	const char *cmd = s->o->command[0];
+	char sig[16];
+
+	switch (r->stage) {
+	case STAGE_EXEC:
+		if (r->err == ENOENT && strchr(cmd, '/') == NULL) {
+			warnx("%s: command not found", cmd);
+			return EXIT_NOTFOUND;
+		}
+		warnx("%s: %s", cmd, strerror(r->err));
+		if (r->err == ENOENT || r->err == ENOTDIR)
+			return EXIT_NOTFOUND;
+		if (r->err == EACCES || r->err == EPERM || r->err == EISDIR ||
+		    r->err == ENOEXEC)
+			return EXIT_NOEXEC;
+		return EXIT_TROUBLE;
+	case STAGE_CHDIR:
+		warnx("%s: %s", s->p->chdir[0] != '\0' ? s->p->chdir : "/",
+		    strerror(r->err));
+		return EXIT_TROUBLE;
+	case STAGE_PIDFILE:
+		warnx("%s: %s", s->p->pidfile, strerror(r->err));
+		return EXIT_TROUBLE;
+	case STAGE_VANISHED:
+		warnx("%s: the daemon died before it could exec", cmd);
+		return EXIT_TROUBLE;
+	case STAGE_EXITED:
+		if (r->status == -1)
+			warnx("%s (pid %ld) exited at once", cmd, (long)r->pid);
+		else if (WIFSIGNALED(r->status)) {
+			signal_name(WTERMSIG(r->status), sig, sizeof(sig));
+			warnx("%s (pid %ld) was killed at once by SIG%s", cmd,
+			    (long)r->pid, sig);
+		} else
+			warnx("%s (pid %ld) exited at once with status %d",
+			    cmd, (long)r->pid, WEXITSTATUS(r->status));
+		return EXIT_TROUBLE;
+	default:
+		warnx("%s: %s failed: %s", cmd, daemonize_stage_name(r->stage),
+		    strerror(r->err));
+		return EXIT_TROUBLE;
+	}
+}
+
+/*
+ * -f: exec in place.  Errors after the standard files moved go to the
+ * caller's original stderr, kept aside on a close-on-exec descriptor.
+ */
+static int
+exec_here(struct start *s, const struct launch *l)
+{
+	struct launch_result r;
+	int saved_err, code;
+
+	saved_err = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	daemonize_exec_here(l, &r);
+	if (saved_err != -1)
+		dup2(saved_err, STDERR_FILENO);
+	code = report_failure(s, &r);
+	discard(s);
+	return code;
+}
+
+int
+cmd_start(const struct detach_opts *o, const struct paths *p)
+{
+	struct start s = { .o = o, .p = p };
+	struct launch_result r;
+	struct launch l;
+	int code;
+
+	if (paths_make_piddir(p) == -1) {
+		warn("%s", p->piddir);
+		return EXIT_TROUBLE;
+	}
+	s.in.fd = s.out.fd = s.err.fd = -1;
+	if ((code = lock_pidfile(&s)) != 0 || s.lock.pfh == NULL)
+		return code;
+	if (open_stdio(&s) == -1) {
+		discard(&s);
+		return EXIT_TROUBLE;
+	}
+	l = (struct launch){
+		.argv = o->command,
+		.file = p->command,
+		.dir = p->chdir[0] != '\0' ? p->chdir : "/",
+		.umask = o->umask,
+		.env = o->env,
+		.fd_in = s.in.fd,
+		.fd_out = s.out.fd,
+		.fd_err = s.err.fd != -1 ? s.err.fd : s.out.fd,
+		.lock = &s.lock,
+	};
+	if (o->foreground)
+		return exec_here(&s, &l);
+	if (daemonize_launch(&l, &r) == -1) {
+		code = report_failure(&s, &r);
+		discard(&s);
+		return code;
+	}
+	output_close(&s.in);
+	output_close(&s.out);
+	output_close(&s.err);
+	pidlock_close(&s.lock);
+	return EXIT_OK;
+}

@@ -1,0 +1,9 @@
+#ifndef START_H
+#define START_H
+
+#include "cli.h"
+#include "paths.h"
+
+int	cmd_start(const struct detach_opts *, const struct paths *);
+
+#endif

@@ -1,0 +1,17 @@
+/*
+ * Running a stop schedule against a process held by a pidfd.
+ */
+#ifndef STOP_H
+#define STOP_H
+
+#include "schedule.h"
+
+enum stop_result {
+	STOP_GONE,		/* the process has exited */
+	STOP_ALIVE,		/* the schedule ran out first */
+	STOP_ERROR,		/* errno says why */
+};
+
+enum stop_result stop_run(int, const struct schedule *);
+
+#endif

@@ -1,0 +1,43 @@
+# Unit tests (Check) link the library; black-box tests run src/detach.
+TEST_EXTENSIONS = .sh
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+SH_LOG_DRIVER = $(LOG_DRIVER)
+SH_LOG_COMPILER = $(top_builddir)/tests/reaper $(BASH)
+AM_TESTS_ENVIRONMENT = \
+	DETACH='$(abs_top_builddir)/src/detach'; export DETACH; \
+	TESTTOOL='$(abs_top_builddir)/tests/testtool'; export TESTTOOL; \
+	srcdir='$(srcdir)'; export srcdir; \
+	# EOL
+
+UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+UNIT_LDADD = src/libdetach.a $(CHECK_LIBS) $(LIBBSD_LIBS)
+
+check_PROGRAMS += \
+	tests/unit/check_parse \
+	tests/unit/check_schedule \
+	tests/unit/check_cli \
+	tests/unit/check_paths \
+	# EOL
+tests_unit_check_parse_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_parse_LDADD = $(UNIT_LDADD)
+tests_unit_check_schedule_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_schedule_LDADD = $(UNIT_LDADD)
+tests_unit_check_cli_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_cli_LDADD = $(UNIT_LDADD)
+tests_unit_check_paths_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_paths_LDADD = $(UNIT_LDADD)
+
+# Helpers for the black-box tests, not tests themselves.
+check_PROGRAMS += tests/reaper tests/testtool
+
+TESTS += \
+	tests/unit/check_parse \
+	tests/unit/check_schedule \
+	tests/unit/check_cli \
+	tests/unit/check_paths \
+	# EOL
+
+dist_check_SCRIPTS += \
+	# EOL
+TESTS += $(dist_check_SCRIPTS)
+EXTRA_DIST += tests/lib.sh

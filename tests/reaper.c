@@ -1,0 +1,89 @@
+/*
+ * reaper COMMAND [ARG...]: run a test under a child subreaper.
+ *
+ * PID 1 on the test machines does not reap orphans, and a daemon is an
+ * orphan by design.  Run under this, every daemon a test starts becomes
+ * our child once its parents exit, and is reaped here instead of lingering
+ * as a zombie.  When the test itself exits, whatever it left running is
+ * killed (they are all ours, by construction), reaped, and reported on
+ * stderr; the test's own exit status is returned.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int
+kill_leftovers(void)
+{
+	char path[64], line[256];
+	FILE *f;
+	pid_t me = getpid();
+	int n = 0;
+
+	/* our children are listed in /proc/self/task/TID/children */
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", me, me);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fscanf(f, "%255s", line) == 1) {
+		pid_t pid = (pid_t)atol(line);
+
+		if (pid > 1) {
+			fprintf(stderr, "reaper: killing leftover pid %d\n",
+			    pid);
+			kill(pid, SIGKILL);
+			n++;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+int
+main(int argc, char **argv)
+{
+	pid_t test, pid;
+	int st, code = 99;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: reaper COMMAND [ARG...]\n");
+		return 2;
+	}
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1) {
+		perror("reaper: PR_SET_CHILD_SUBREAPER");
+		return 99;
+	}
+	test = fork();
+	if (test == -1) {
+		perror("reaper: fork");
+		return 99;
+	}
+	if (test == 0) {
+		execvp(argv[1], argv + 1);
+		perror(argv[1]);
+		_exit(127);
+	}
+	for (;;) {
+		pid = waitpid(-1, &st, 0);
+		if (pid == -1 && errno == EINTR)
+			continue;
+		if (pid == -1)
+			break;
+		if (pid != test)
+			continue;
+		code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		break;
+	}
+	/* The test is over: nothing it started may outlive it. */
+	for (;;) {
+		kill_leftovers();
+		pid = waitpid(-1, &st, 0);
+		if (pid == -1 && errno == ECHILD)
+			break;
+	}
+	return code;
+}
