@@ -35,6 +35,36 @@ nothing_to_do(const struct detach_opts *o)
 	return o->oknodo ? EXIT_OK : EXIT_NOTHING;
 }
 
+/*
+ * The pidfile is locked: say by whom.  A lock held by something other
+ * than the daemon the file names is reported as such, since "already
+ * running" would send the user looking for the wrong process.
+ */
+static void
+explain_busy(const struct paths *p, pid_t other)
+{
+	struct probe pr;
+
+	pidlock_probe(p->pidfile, &pr);
+	if (pr.state == PROBE_FOREIGN && pr.nholders > 0)
+		warnx("%s: locked by pid %ld, which is not the pid it names "
+		    "(%ld); not starting", p->pidfile, (long)pr.holders[0],
+		    (long)pr.pid);
+	else if (pr.state == PROBE_ORPHANED)
+		warnx("%s: pid %ld is gone, but pid %ld still holds the "
+		    "pidfile (a child of the daemon?); not starting",
+		    p->pidfile, (long)pr.pid, (long)pr.holders[0]);
+	else if (pr.state == PROBE_RUNNING || pr.state == PROBE_UNVERIFIED)
+		warnx("%s is already running (pid %ld, pidfile %s)", p->name,
+		    (long)pr.pid, p->pidfile);
+	else if (other > 0)
+		warnx("%s is already running (pid %ld, pidfile %s)", p->name,
+		    (long)other, p->pidfile);
+	else
+		warnx("%s is already running (pid unknown, pidfile %s)",
+		    p->name, p->pidfile);
+}
+
 static int
 lock_pidfile(struct start *s)
 {
@@ -45,12 +75,7 @@ lock_pidfile(struct start *s)
 	case LOCK_OK:
 		return 0;
 	case LOCK_BUSY:
-		if (other > 0)
-			warnx("%s is already running (pid %ld, pidfile %s)",
-			    p->name, (long)other, p->pidfile);
-		else
-			warnx("%s is already running (pid unknown, pidfile "
-			    "%s)", p->name, p->pidfile);
+		explain_busy(p, other);
 		return nothing_to_do(s->o);
 	case LOCK_NOTREG:
 		warnx("%s: %s", p->pidfile, errno == ELOOP ?

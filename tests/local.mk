@@ -38,6 +38,11 @@ TESTS += \
 	# EOL
 
 dist_check_SCRIPTS += \
+	tests/integration/usage.sh \
+	tests/integration/start.sh \
+	tests/integration/start-errors.sh \
+	tests/integration/stop.sh \
+	tests/integration/restart-signal.sh \
 	# EOL
 TESTS += $(dist_check_SCRIPTS)
 EXTRA_DIST += tests/lib.sh

@@ -6,7 +6,8 @@
  * our child once its parents exit, and is reaped here instead of lingering
  * as a zombie.  When the test itself exits, whatever it left running is
  * killed (they are all ours, by construction), reaped, and reported on
- * stderr; the test's own exit status is returned.
+ * stderr; the test's own exit status is returned.  A test still running
+ * after $REAPER_TIMEOUT seconds (default 300) is killed and fails.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,9 +44,20 @@ kill_leftovers(void)
 	return n;
 }
 
+static volatile sig_atomic_t expired;
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	expired = 1;
+}
+
 int
 main(int argc, char **argv)
 {
+	struct sigaction sa = { .sa_handler = on_alarm };
+	const char *limit = getenv("REAPER_TIMEOUT");
 	pid_t test, pid;
 	int st, code = 99;
 
@@ -67,10 +79,18 @@ main(int argc, char **argv)
 		perror(argv[1]);
 		_exit(127);
 	}
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(limit != NULL ? (unsigned)atoi(limit) : 300);
 	for (;;) {
 		pid = waitpid(-1, &st, 0);
-		if (pid == -1 && errno == EINTR)
+		if (pid == -1 && errno == EINTR) {
+			if (expired) {
+				fprintf(stderr, "reaper: %s timed out\n",
+				    argv[argc - 1]);
+				kill(test, SIGKILL);
+			}
 			continue;
+		}
 		if (pid == -1)
 			break;
 		if (pid != test)

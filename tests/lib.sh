@@ -1,0 +1,148 @@
+# Shared helpers for the black-box tests (bash, TAP output).
+#
+# Each test sources this file, works in its own temporary directory and
+# kills, by pid, only what it started.  $DETACH is the binary under test
+# and $TESTTOOL the event helper (tests/testtool.c); both are set by the
+# harness (tests/local.mk), or default to the build tree.
+
+set -u
+: "${DETACH:=$(cd "$(dirname "$0")/../.." && pwd)/src/detach}"
+: "${TESTTOOL:=$(cd "$(dirname "$0")/../.." && pwd)/tests/testtool}"
+
+# 0755 so that tests running detach as another user can reach it.
+T=$(mktemp -d /tmp/detach-test.XXXXXX) || exit 99
+chmod 755 "$T"
+cd "$T" || exit 99
+
+TAP_N=0
+TAP_FAILED=0
+TRACKED=""
+
+track() {
+	TRACKED="$TRACKED $*"
+}
+
+# Kill what we started: tracked pids, and any pid a pidfile in $T names
+# if that process still holds the pidfile (so it is one of ours).
+cleanup() {
+	local f p
+	for f in $(find "$T" -name '*.pid' -type f 2>/dev/null); do
+		p=$(head -c 20 "$f" 2>/dev/null | tr -dc 0-9)
+		[ -n "$p" ] && [ "$p" -gt 1 ] || continue
+		if ls -l /proc/"$p"/fd 2>/dev/null | grep -qF -- "$f"; then
+			kill -9 "$p" 2>/dev/null
+		fi
+	done
+	for p in $TRACKED; do
+		kill -9 "$p" 2>/dev/null
+	done
+	cd /
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+plan() {
+	echo "1..$1"
+}
+
+diag() {
+	sed 's/^/# /'
+}
+
+ok() {
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - $*"
+}
+
+not_ok() {
+	TAP_N=$((TAP_N + 1))
+	TAP_FAILED=1
+	echo "not ok $TAP_N - $*"
+}
+
+skip() {
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N # SKIP $*"
+}
+
+# check DESC COMMAND...: ok when COMMAND succeeds.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+	fi
+}
+
+# run COMMAND...: run it, keeping stdout in $T/out, stderr in $T/err and
+# the exit code in $RC.
+run() {
+	"$@" >"$T/out" 2>"$T/err"
+	RC=$?
+}
+
+# expect CODE DESC COMMAND...: run COMMAND and check its exit code.
+expect() {
+	local want=$1 desc=$2
+	shift 2
+	run "$@"
+	if [ "$RC" = "$want" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc (exit $RC, expected $want)"
+		{ echo "command: $*"; echo "stdout:"; cat "$T/out";
+		  echo "stderr:"; cat "$T/err"; } | diag
+	fi
+}
+
+# The pid a pidfile records.
+pid_of() {
+	tr -dc 0-9 <"$1"
+}
+
+# start_daemon PIDFILE ARGS...: detach start -p PIDFILE ARGS, which must
+# succeed; tracks the daemon and prints its pid.
+start_daemon() {
+	local pf=$1 p
+	shift
+	"$DETACH" start -p "$pf" "$@" || return 1
+	p=$(pid_of "$pf")
+	track "$p"
+	echo "$p"
+}
+
+# True if pid has exited (a zombie counts) or does not exist.
+gone() {
+	"$TESTTOOL" waitgone "$1" 0
+}
+
+alive() {
+	! gone "$1"
+}
+
+# wait_gone PID [SECS]: wait for the exit of PID, by pidfd.
+wait_gone() {
+	"$TESTTOOL" waitgone "$1" "${2:-10}"
+}
+
+# wait_file PATH [SECS [MINBYTES]]
+wait_file() {
+	"$TESTTOOL" waitfile "$1" "${2:-10}" "${3:-1}"
+}
+
+now_ms() {
+	"$TESTTOOL" now
+}
+
+# True if someone holds a lock on FILE (util-linux flock cannot get it).
+locked() {
+	flock -n -E 99 "$1" true
+	[ $? = 99 ]
+}
+
+# done_testing: exit status for the harness.
+done_testing() {
+	exit "$TAP_FAILED"
+}
