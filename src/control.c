@@ -261,8 +261,9 @@ cmd_status(const struct detach_opts *o, const struct paths *p)
 	case PROBE_ORPHANED:
 		holders_text(&pr, who, sizeof(who));
 		printf("%s is not running: pid %ld is gone, but pid %s still "
-		    "holds pidfile %s\n", p->name, (long)pr.pid, who,
-		    p->pidfile);
+		    "holds pidfile %s (children of the command, or the "
+		    "command daemonized itself: run it with its foreground "
+		    "option)\n", p->name, (long)pr.pid, who, p->pidfile);
 		return STATUS_DEAD_PIDFILE;
 	case PROBE_FOREIGN:
 		holders_text(&pr, who, sizeof(who));
