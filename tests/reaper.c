@@ -10,37 +10,58 @@
  * after $REAPER_TIMEOUT seconds (default 300) is killed and fails.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The parent of pid, from /proc/PID/stat, or -1. */
+static pid_t
+parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+	long ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* "pid (comm) state ppid ...": comm may hold anything but ')' last */
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 1, " %*c %ld", &ppid) != 1)
+		return -1;
+	return (pid_t)ppid;
+}
+
+/* Kill our children (not every kernel has /proc/PID/task/TID/children). */
 static int
 kill_leftovers(void)
 {
-	char path[64], line[256];
-	FILE *f;
-	pid_t me = getpid();
+	struct dirent *de;
+	DIR *d;
+	pid_t me = getpid(), pid;
 	int n = 0;
 
-	/* our children are listed in /proc/self/task/TID/children */
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", me, me);
-	if ((f = fopen(path, "r")) == NULL)
+	if ((d = opendir("/proc")) == NULL)
 		return 0;
-	while (fscanf(f, "%255s", line) == 1) {
-		pid_t pid = (pid_t)atol(line);
-
-		if (pid > 1) {
-			fprintf(stderr, "reaper: killing leftover pid %d\n",
-			    pid);
-			kill(pid, SIGKILL);
-			n++;
-		}
+	while ((de = readdir(d)) != NULL) {
+		pid = (pid_t)atol(de->d_name);
+		if (pid <= 1 || parent_of(pid) != me)
+			continue;
+		fprintf(stderr, "reaper: killing leftover pid %d\n", pid);
+		kill(pid, SIGKILL);
+		n++;
 	}
-	fclose(f);
+	closedir(d);
 	return n;
 }
 
