@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "cli.h"
 #include "parse.h"
@@ -18,6 +19,16 @@
 enum {
 	OPT_OKNODO = 256,
 	OPT_TRUNCATE,
+	OPT_SUPERVISE,
+	OPT_CHILD_PIDFILE,
+	OPT_RESTART,
+	OPT_RESTART_DELAY,
+	OPT_RESTART_DELAY_MAX,
+	OPT_RESTART_DELAY_RESET,
+	OPT_MAX_RESTARTS,
+	OPT_RESTART_WINDOW,
+	OPT_SYSLOG,
+	OPT_SYSLOG_TAG,
 };
 
 /* Which verbs an option belongs to. */
@@ -42,6 +53,17 @@ static const struct option longopts[] = {
 	{ "signal",	required_argument,	NULL, 's' },
 	{ "timeout",	required_argument,	NULL, 't' },
 	{ "retry",	required_argument,	NULL, 'R' },
+	{ "supervise",	no_argument,		NULL, OPT_SUPERVISE },
+	{ "child-pidfile", required_argument,	NULL, OPT_CHILD_PIDFILE },
+	{ "restart",	required_argument,	NULL, OPT_RESTART },
+	{ "restart-delay", required_argument,	NULL, OPT_RESTART_DELAY },
+	{ "restart-delay-max", required_argument, NULL, OPT_RESTART_DELAY_MAX },
+	{ "restart-delay-reset", required_argument, NULL,
+	    OPT_RESTART_DELAY_RESET },
+	{ "max-restarts", required_argument,	NULL, OPT_MAX_RESTARTS },
+	{ "restart-window", required_argument,	NULL, OPT_RESTART_WINDOW },
+	{ "syslog",	optional_argument,	NULL, OPT_SYSLOG },
+	{ "syslog-tag",	required_argument,	NULL, OPT_SYSLOG_TAG },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 },
@@ -56,11 +78,15 @@ static const struct {
 	{ "status", VERB_STATUS },
 	{ "restart", VERB_RESTART },
 	{ "signal", VERB_SIGNAL },
+	{ "reopen", VERB_REOPEN },
 };
 
 /* The strings gathered by the first phase. */
 struct raw_opts {
 	const char	*umask, *signal, *timeout, *retry;
+	const char	*restart, *delay, *delay_max, *delay_reset, *window;
+	const char	*max_restarts, *facility;
+	const char	*needs_supervise;	/* a supervise-only option */
 	char		 bad_opt[64];	/* first option not valid for the verb */
 };
 
@@ -96,7 +122,10 @@ option_scope(int c)
 {
 	switch (c) {
 	case 'o': case 'e': case 'i': case 'C': case 'm': case 'E': case 'f':
-	case OPT_TRUNCATE:
+	case OPT_TRUNCATE: case OPT_SUPERVISE: case OPT_CHILD_PIDFILE:
+	case OPT_RESTART: case OPT_RESTART_DELAY: case OPT_RESTART_DELAY_MAX:
+	case OPT_RESTART_DELAY_RESET: case OPT_MAX_RESTARTS:
+	case OPT_RESTART_WINDOW: case OPT_SYSLOG: case OPT_SYSLOG_TAG:
 		return FOR_START;
 	case 's': case 't': case 'R':
 		return FOR_STOP;
@@ -128,6 +157,29 @@ option_text(int c, int longindex, char *buf, size_t len)
 }
 
 /*
+ * getopt_long() returned '?' for arg: an unknown option, or a value given
+ * to a long option that takes none.
+ */
+static int
+bad_option(const char *arg, char *err, size_t errlen)
+{
+	const struct option *lo;
+	size_t len;
+
+	if (arg[0] == '-' && arg[1] == '-' && strchr(arg, '=') != NULL) {
+		len = (size_t)(strchr(arg, '=') - arg - 2);
+		for (lo = longopts; lo->name != NULL; lo++)
+			if (strlen(lo->name) == len &&
+			    strncmp(lo->name, arg + 2, len) == 0)
+				return fail(err, errlen, "option '--%s' takes "
+				    "no value", lo->name);
+	}
+	if (arg[0] == '-' && arg[1] != '-' && optopt > 0 && optopt < 128)
+		return fail(err, errlen, "unknown option '-%c'", optopt);
+	return fail(err, errlen, "unknown option '%s'", arg);
+}
+
+/*
  * Phase one: getopt_long over argv[1..], where argv[0] is the verb.
  * Returns the index of the first operand, or -1.  start and restart stop
  * at the first operand (the COMMAND keeps its own options); the other
@@ -147,12 +199,8 @@ gather(int argc, char **argv, struct detach_opts *o, struct raw_opts *raw,
 		c = getopt_long(argc, argv, opts, longopts, &longindex);
 		if (c == -1)
 			break;
-		if (c == '?') {
-			if (optopt != 0)
-				return fail(err, errlen, "unknown option '-%c'", optopt);
-			return fail(err, errlen, "unknown option '%s'",
-			    argv[optind - 1]);
-		}
+		if (c == '?')
+			return bad_option(argv[optind - 1], err, errlen);
 		if (c == ':') {
 			if (optopt != 0 && optopt < 256 &&
 			    strchr(shortopts, optopt) != NULL &&
@@ -173,6 +221,9 @@ gather(int argc, char **argv, struct detach_opts *o, struct raw_opts *raw,
 		if (!option_allowed(o->verb, c) && raw->bad_opt[0] == '\0')
 			option_text(c, longindex, raw->bad_opt,
 			    sizeof(raw->bad_opt));
+		if (c >= OPT_CHILD_PIDFILE && c <= OPT_SYSLOG_TAG &&
+		    raw->needs_supervise == NULL)
+			raw->needs_supervise = longopts[longindex].name;
 		switch (c) {
 		case 'p': o->pidfile = optarg; break;
 		case 'n': o->name = optarg; break;
@@ -188,11 +239,81 @@ gather(int argc, char **argv, struct detach_opts *o, struct raw_opts *raw,
 		case 's': raw->signal = optarg; break;
 		case 't': raw->timeout = optarg; break;
 		case 'R': raw->retry = optarg; break;
+		case OPT_SUPERVISE: o->supervise = 1; break;
+		case OPT_CHILD_PIDFILE: o->child_pidfile = optarg; break;
+		case OPT_RESTART: raw->restart = optarg; break;
+		case OPT_RESTART_DELAY: raw->delay = optarg; break;
+		case OPT_RESTART_DELAY_MAX: raw->delay_max = optarg; break;
+		case OPT_RESTART_DELAY_RESET: raw->delay_reset = optarg; break;
+		case OPT_MAX_RESTARTS: raw->max_restarts = optarg; break;
+		case OPT_RESTART_WINDOW: raw->window = optarg; break;
+		case OPT_SYSLOG:
+			o->syslog = 1;
+			raw->facility = optarg;
+			break;
+		case OPT_SYSLOG_TAG: o->syslog_tag = optarg; break;
 		default:
 			return fail(err, errlen, "internal error: option %d", c);
 		}
 	}
 	return optind;
+}
+
+static int
+duration_opt(const char *name, const char *s, int64_t *ms, char *err,
+    size_t errlen)
+{
+	if (s != NULL && parse_duration(s, ms) == -1)
+		return fail(err, errlen, "invalid --%s '%s': expected decimal "
+		    "seconds", name, s);
+	return 0;
+}
+
+static int
+convert_supervise(struct detach_opts *o, const struct raw_opts *raw,
+    char *err, size_t errlen)
+{
+	if (raw->needs_supervise != NULL && !o->supervise)
+		return fail(err, errlen, "--%s needs --supervise",
+		    raw->needs_supervise);
+	if (raw->restart != NULL) {
+		if (strcmp(raw->restart, "always") == 0)
+			o->restart = RESTART_ALWAYS;
+		else if (strcmp(raw->restart, "on-failure") == 0)
+			o->restart = RESTART_ON_FAILURE;
+		else if (strcmp(raw->restart, "never") == 0)
+			o->restart = RESTART_NEVER;
+		else
+			return fail(err, errlen, "invalid --restart '%s': "
+			    "expected always, on-failure or never",
+			    raw->restart);
+	}
+	if (duration_opt("restart-delay", raw->delay, &o->restart_delay_ms,
+	    err, errlen) == -1 ||
+	    duration_opt("restart-delay-max", raw->delay_max,
+	    &o->restart_delay_max_ms, err, errlen) == -1 ||
+	    duration_opt("restart-delay-reset", raw->delay_reset,
+	    &o->restart_delay_reset_ms, err, errlen) == -1 ||
+	    duration_opt("restart-window", raw->window, &o->restart_window_ms,
+	    err, errlen) == -1)
+		return -1;
+	if (o->restart_delay_max_ms < o->restart_delay_ms)
+		o->restart_delay_max_ms = o->restart_delay_ms;
+	if (raw->max_restarts != NULL && parse_count(raw->max_restarts, 0,
+	    SUPERVISE_MAX_RESTARTS, &o->max_restarts) == -1)
+		return fail(err, errlen, "invalid --max-restarts '%s': "
+		    "expected 0 to %d", raw->max_restarts,
+		    SUPERVISE_MAX_RESTARTS);
+	if (raw->facility != NULL &&
+	    parse_facility(raw->facility, &o->syslog_facility) == -1)
+		return fail(err, errlen, "invalid syslog facility '%s'",
+		    raw->facility);
+	if (o->syslog && (o->out != NULL || o->err != NULL))
+		return fail(err, errlen, "--syslog replaces -o and -e: give "
+		    "one or the other");
+	if (o->child_pidfile != NULL && o->child_pidfile[0] == '\0')
+		return fail(err, errlen, "empty --child-pidfile");
+	return 0;
 }
 
 /* Phase two: convert the strings and check the combination. */
@@ -222,6 +343,8 @@ convert(struct detach_opts *o, const struct raw_opts *raw, char *err,
 	    parse_duration(raw->timeout, &o->timeout_ms) == -1)
 		return fail(err, errlen, "invalid timeout '%s': expected "
 		    "decimal seconds", raw->timeout);
+	if (convert_supervise(o, raw, err, errlen) == -1)
+		return -1;
 	if (raw->retry != NULL) {
 		if (schedule_parse(raw->retry, o->signal, &o->sched, &why) == -1)
 			return fail(err, errlen, "invalid schedule '%s': %s",
@@ -248,6 +371,12 @@ cli_parse(int argc, char **argv, struct detach_opts *o, char *err,
 		.umask = 022,
 		.signal = SIGTERM,
 		.timeout_ms = 10000,
+		.restart = RESTART_ON_FAILURE,
+		.restart_delay_ms = 1000,
+		.restart_delay_max_ms = 60000,
+		.restart_delay_reset_ms = 10000,
+		.restart_window_ms = 60000,
+		.syslog_facility = LOG_DAEMON,
 	};
 	if (argc < 2)
 		return fail(err, errlen, "missing verb");
@@ -301,6 +430,7 @@ cli_parse(int argc, char **argv, struct detach_opts *o, char *err,
 		/* FALLTHROUGH */
 	case VERB_STOP:
 	case VERB_STATUS:
+	case VERB_REOPEN:
 		if (o->verb != VERB_SIGNAL && noperands != 0)
 			return fail(err, errlen, "unexpected argument '%s'",
 			    argv[first]);

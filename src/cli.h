@@ -19,9 +19,18 @@ enum verb {
 	VERB_STATUS,
 	VERB_RESTART,
 	VERB_SIGNAL,
+	VERB_REOPEN,
 	VERB_HELP,
 	VERB_VERSION,
 };
+
+enum restart_policy {
+	RESTART_ON_FAILURE,
+	RESTART_ALWAYS,
+	RESTART_NEVER,
+};
+
+#define SUPERVISE_MAX_RESTARTS	100000
 
 struct detach_opts {
 	enum verb	  verb;
@@ -40,6 +49,19 @@ struct detach_opts {
 	const char	**env;		/* -E, NULL-terminated */
 	int		  foreground;	/* -f */
 	char		**command;	/* COMMAND [ARG...], NULL-terminated */
+
+	/* start --supervise */
+	int		  supervise;
+	const char	 *child_pidfile;
+	enum restart_policy restart;
+	int64_t		  restart_delay_ms;
+	int64_t		  restart_delay_max_ms;
+	int64_t		  restart_delay_reset_ms;
+	int64_t		  restart_window_ms;
+	long long	  max_restarts;	/* 0: unlimited */
+	int		  syslog;
+	int		  syslog_facility;
+	const char	 *syslog_tag;
 
 	/* stop */
 	int		  signal;	/* -s, first signal */

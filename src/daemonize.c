@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,17 +92,34 @@ cloexec_from_3(void)
 	return 0;
 }
 
+/*
+ * Every signal back to its default, even the two below SIGRTMIN that
+ * glibc keeps for itself and refuses to touch: an ignored disposition
+ * survives execve(), and whoever ran us may have ignored them.
+ */
 static int
 reset_signals(void)
 {
 	struct sigaction sa = { .sa_handler = SIG_DFL };
+	struct {
+		void		(*handler)(int);
+		unsigned long	  flags;
+		void		(*restorer)(void);
+		uint64_t	  mask;
+	} ksa = { .handler = SIG_DFL };
 	sigset_t none;
 	int sig;
 
 	sigemptyset(&sa.sa_mask);
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &sa, NULL);	/* EINVAL for some */
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (sig >= 32 && sig < SIGRTMIN)
+			syscall(SYS_rt_sigaction, sig, &ksa, NULL,
+			    sizeof(ksa.mask));
+		else
+			sigaction(sig, &sa, NULL);
+	}
 	sigemptyset(&none);
 	return sigprocmask(SIG_SETMASK, &none, NULL);
 }

@@ -20,5 +20,6 @@ int	parse_umask(const char *, mode_t *);
 int	parse_count(const char *, long long, long long, long long *);
 int	parse_env_assign(const char *);
 int	parse_daemon_name(const char *);
+int	parse_facility(const char *, int *);
 
 #endif

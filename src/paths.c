@@ -155,9 +155,12 @@ paths_resolve(const struct detach_opts *o, struct paths *p, char *err,
 	}
 
 	if (o->pidfile != NULL) {
-		if (name == NULL)
-			path_display_name(p->pidfile, p->name, sizeof(p->name));
-		else
+		if (name == NULL) {
+			if (path_display_name(p->pidfile, p->name,
+			    sizeof(p->name)) == -1)
+				snprintf(p->name, sizeof(p->name), "%.*s",
+				    (int)sizeof(p->name) - 1, p->pidfile);
+		} else
 			snprintf(p->name, sizeof(p->name), "%s", name);
 		return 0;
 	}

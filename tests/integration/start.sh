@@ -30,9 +30,10 @@ pidfd=$(for f in /proc/"$pid"/fd/*; do
 	[ "$(readlink "$f")" = "$T/d.pid" ] && basename "$f"; done)
 check "only 0-2 and the pidfile are open ($fds)" \
     test "$fds" = "0 1 2 $pidfd " -a -n "$pidfd"
-check "signal mask and ignored signals are reset" \
-    test "$(awk '/^SigBlk:|^SigIgn:/ { print $2 }' /proc/"$pid"/status |
-    tr -d '0\n')" = ""
+sigs=$(awk '/^SigBlk:|^SigIgn:/ { print $2 }' /proc/"$pid"/status |
+    tr '\n' ' ')
+check "signal mask and ignored signals are reset ($sigs)" \
+    test "$(echo "$sigs" | tr -d '0 ')" = ""
 
 # The caller's descriptors and ignored signals must not leak.
 exec 7>"$T/leak"
