@@ -15,7 +15,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/pidfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "control.h"
@@ -24,14 +29,22 @@
 #include "pidlock.h"
 #include "proc.h"
 #include "stop.h"
+#include "supervise.h"
+#include "svstate.h"
 
+/* "pid 12" or "pids 12, 34", or "an unknown process" */
 static void
 holders_text(const struct probe *pr, char *buf, size_t len)
 {
-	size_t used = 0;
+	size_t used;
 	int i, n;
 
-	buf[0] = '\0';
+	if (pr->nholders == 0) {
+		snprintf(buf, len, "an unknown process");
+		return;
+	}
+	n = snprintf(buf, len, "pid%s ", pr->nholders > 1 ? "s" : "");
+	used = n > 0 ? (size_t)n : 0;
 	for (i = 0; i < pr->nholders && used < len; i++) {
 		n = snprintf(buf + used, len - used, "%s%ld", i ? ", " : "",
 		    (long)pr->holders[i]);
@@ -39,8 +52,17 @@ holders_text(const struct probe *pr, char *buf, size_t len)
 			break;
 		used += (size_t)n;
 	}
-	if (pr->nholders == 0)
-		snprintf(buf, len, "an unknown process");
+}
+
+/*
+ * A --child-pidfile: locked by the supervisor, naming its child.  Still
+ * refused, but with a hint at the right pidfile.
+ */
+static int
+child_pidfile(const struct probe *pr)
+{
+	return pr->state == PROBE_FOREIGN && pr->nholders == 1 &&
+	    proc_parent(pr->pid) == pr->holders[0];
 }
 
 /*
@@ -72,13 +94,18 @@ explain(const struct paths *p, const struct probe *pr)
 		break;
 	case PROBE_FOREIGN:
 		holders_text(pr, who, sizeof(who));
-		warnx("%s: locked by pid %s, but it names pid %ld, which does "
-		    "not hold it; refusing to signal either", p->pidfile, who,
-		    (long)pr->pid);
+		if (child_pidfile(pr))
+			warnx("%s is the child pidfile of supervisor pid %ld: "
+			    "give the supervisor's pidfile instead", p->pidfile,
+			    (long)pr->holders[0]);
+		else
+			warnx("%s: locked by %s, but it names pid %ld, which "
+			    "does not hold it; refusing to signal either",
+			    p->pidfile, who, (long)pr->pid);
 		break;
 	case PROBE_ORPHANED:
 		holders_text(pr, who, sizeof(who));
-		warnx("%s: pid %ld is gone, but pid %s still holds the "
+		warnx("%s: pid %ld is gone, but %s still holds the "
 		    "pidfile (a child of the daemon?)", p->pidfile,
 		    (long)pr->pid, who);
 		break;
@@ -108,6 +135,42 @@ not_running_code(const struct detach_opts *o, const struct probe *pr)
 	if (pr->state != PROBE_NOFILE && pr->state != PROBE_STALE)
 		return EXIT_TROUBLE;
 	return o->oknodo ? EXIT_OK : EXIT_NOTHING;
+}
+
+/*
+ * Is pid a detach supervisor?  It is if the state file beside the pidfile
+ * names it: only the supervisor writes that file.
+ */
+static int
+supervised(const struct paths *p, pid_t pid, struct svstate *st)
+{
+	char path[PATH_MAX];
+
+	return svstate_path(p->pidfile, path, sizeof(path)) == 0 &&
+	    svstate_read(path, st) == 0 && st->supervisor == pid;
+}
+
+/* Queue sig with a value, as sigqueue(3) does, through the pidfd. */
+static int
+send_request(int pidfd, int sig, int value)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = SI_QUEUE;
+	si.si_pid = getpid();
+	si.si_uid = getuid();
+	si.si_value.sival_int = value;
+	return pidfd_send_signal(pidfd, sig, &si, 0);
+}
+
+/* stop_run()'s sender for a supervisor: "signal your child's group". */
+static int
+send_stop_request(int pidfd, int sig, void *arg)
+{
+	(void)arg;
+	return send_request(pidfd, SV_SIG_STOP, sig);
 }
 
 /*
@@ -170,29 +233,51 @@ cleanup_after(const struct paths *p, const struct probe *pr)
 	}
 }
 
+/*
+ * A supervisor outlived the whole schedule.  If its child is gone too, it
+ * is stuck: KILL it.  If the child lives, leave both running (exit 2).
+ */
+static enum stop_result
+stop_stuck_supervisor(const struct paths *p, pid_t pid, int pidfd)
+{
+	struct svstate st;
+
+	if (supervised(p, pid, &st) && st.child > 0 && kill(st.child, 0) == 0)
+		return STOP_ALIVE;
+	if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) == -1 && errno != ESRCH)
+		return STOP_ERROR;
+	return proc_pidfd_wait(pidfd, 5000) == 1 ? STOP_GONE : STOP_ALIVE;
+}
+
 int
 cmd_stop(const struct detach_opts *o, const struct paths *p)
 {
+	struct svstate st;
 	struct probe pr;
-	int pidfd, code;
+	enum stop_result r = STOP_GONE;
+	int pidfd, code, sup;
 
 	if ((code = pin_daemon(o, p, &pr, &pidfd)) != 0)
 		return code;
 	if (pidfd != -1) {
-		switch (stop_run(pidfd, &o->sched)) {
-		case STOP_GONE:
-			break;
-		case STOP_ALIVE:
-			close(pidfd);
-			warnx("%s (pid %ld) is still running at the end of the "
-			    "schedule", p->name, (long)pr.pid);
-			return EXIT_ALIVE;
-		case STOP_ERROR:
+		sup = supervised(p, pr.pid, &st);
+		r = stop_run(pidfd, &o->sched, sup ? send_stop_request : NULL,
+		    NULL);
+		if (r == STOP_ALIVE && sup)
+			r = stop_stuck_supervisor(p, pr.pid, pidfd);
+		if (r == STOP_ERROR)
 			warn("%s (pid %ld)", p->name, (long)pr.pid);
-			close(pidfd);
-			return EXIT_TROUBLE;
-		}
 		close(pidfd);
+	}
+	switch (r) {
+	case STOP_GONE:
+		break;
+	case STOP_ALIVE:
+		warnx("%s (pid %ld) is still running at the end of the "
+		    "schedule", p->name, (long)pr.pid);
+		return EXIT_ALIVE;
+	case STOP_ERROR:
+		return EXIT_TROUBLE;
 	}
 	cleanup_after(p, &pr);
 	return EXIT_OK;
@@ -201,6 +286,7 @@ cmd_stop(const struct detach_opts *o, const struct paths *p)
 int
 cmd_signal(const struct detach_opts *o, const struct paths *p)
 {
+	struct svstate st;
 	struct probe pr;
 	char sig[16];
 	int pidfd, code, r;
@@ -213,7 +299,10 @@ cmd_signal(const struct detach_opts *o, const struct paths *p)
 		warnx("%s is not running (it exited)", p->name);
 		return o->oknodo ? EXIT_OK : EXIT_NOTHING;
 	}
-	r = pidfd_send_signal(pidfd, o->send_signal, NULL, 0);
+	if (supervised(p, pr.pid, &st))
+		r = send_request(pidfd, SV_SIG_FORWARD, o->send_signal);
+	else
+		r = pidfd_send_signal(pidfd, o->send_signal, NULL, 0);
 	close(pidfd);
 	if (r == -1) {
 		signal_name(o->send_signal, sig, sizeof(sig));
@@ -231,14 +320,28 @@ cmd_signal(const struct detach_opts *o, const struct paths *p)
 int
 cmd_status(const struct detach_opts *o, const struct paths *p)
 {
+	struct svstate st;
 	struct probe pr;
-	char who[128];
+	char who[128], last[64];
 
 	(void)o;
 	pidlock_probe(p->pidfile, &pr);
 	switch (pr.state) {
 	case PROBE_RUNNING:
-		printf("%s is running (pid %ld)\n", p->name, (long)pr.pid);
+		if (!supervised(p, pr.pid, &st)) {
+			printf("%s is running (pid %ld)\n", p->name,
+			    (long)pr.pid);
+			return STATUS_RUNNING;
+		}
+		svstate_describe(st.last_status, last, sizeof(last));
+		if (st.child > 0)
+			printf("%s is running (pid %ld, supervising pid %ld; "
+			    "%lld restarts; last exit: %s)\n", p->name,
+			    (long)pr.pid, (long)st.child, st.restarts, last);
+		else
+			printf("%s is running (pid %ld, supervising, waiting "
+			    "to restart; %lld restarts; last exit: %s)\n",
+			    p->name, (long)pr.pid, st.restarts, last);
 		return STATUS_RUNNING;
 	case PROBE_UNVERIFIED:
 		printf("%s is running (pid %ld; not verified: no access to "
@@ -260,14 +363,21 @@ cmd_status(const struct detach_opts *o, const struct paths *p)
 		return STATUS_DEAD_PIDFILE;
 	case PROBE_ORPHANED:
 		holders_text(&pr, who, sizeof(who));
-		printf("%s is not running: pid %ld is gone, but pid %s still "
+		printf("%s is not running: pid %ld is gone, but %s still "
 		    "holds pidfile %s (children of the command, or the "
 		    "command daemonized itself: run it with its foreground "
 		    "option)\n", p->name, (long)pr.pid, who, p->pidfile);
 		return STATUS_DEAD_PIDFILE;
 	case PROBE_FOREIGN:
 		holders_text(&pr, who, sizeof(who));
-		printf("%s: status unknown: pidfile %s is locked by pid %s "
+		if (child_pidfile(&pr)) {
+			printf("%s: status unknown: %s is the child pidfile of "
+			    "supervisor pid %ld; ask about the supervisor's "
+			    "pidfile\n", p->name, p->pidfile,
+			    (long)pr.holders[0]);
+			return STATUS_UNKNOWN;
+		}
+		printf("%s: status unknown: pidfile %s is locked by %s "
 		    "but names pid %ld\n", p->name, p->pidfile, who,
 		    (long)pr.pid);
 		return STATUS_UNKNOWN;
@@ -280,4 +390,101 @@ cmd_status(const struct detach_opts *o, const struct paths *p)
 		explain(p, &pr);
 		return STATUS_UNKNOWN;
 	}
+}
+
+/*
+ * Wait up to ms for the state file to carry token: 0 done, the reopen's
+ * errno, or -1 on timeout or a supervisor that died.
+ */
+static int
+wait_reopened(const char *state, long token, int pidfd, int64_t ms)
+{
+	char dir[PATH_MAX], ev[4096];
+	struct pollfd pfd[2];
+	struct timespec t0, t;
+	struct svstate st;
+	int in, left, r = -1;
+
+	snprintf(dir, sizeof(dir), "%s", state);
+	in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (in == -1 || inotify_add_watch(in, dirname(dir), IN_MOVED_TO |
+	    IN_CLOSE_WRITE) == -1) {
+		if (in != -1)
+			close(in);
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if (svstate_read(state, &st) == 0 && st.reopened == token) {
+			r = st.reopen_err;
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = (int)(ms - ((t.tv_sec - t0.tv_sec) * 1000 +
+		    (t.tv_nsec - t0.tv_nsec) / 1000000));
+		if (left <= 0)
+			break;
+		pfd[0] = (struct pollfd){ .fd = in, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		if (poll(pfd, 2, left) == -1 && errno != EINTR)
+			break;
+		if (pfd[1].revents != 0)
+			break;
+		while (read(in, ev, sizeof(ev)) > 0)
+			;
+	}
+	close(in);
+	return r;
+}
+
+/*
+ * detach reopen: have the supervisor reopen its output files, and wait
+ * until it has.  Its state file echoes the token of the request.
+ */
+int
+cmd_reopen(const struct detach_opts *o, const struct paths *p)
+{
+	char state[PATH_MAX];
+	struct svstate st;
+	struct probe pr;
+	struct timespec ts;
+	long token;
+	int pidfd, code, r;
+
+	if ((code = pin_daemon(o, p, &pr, &pidfd)) != 0)
+		return code;
+	if (pidfd == -1) {
+		warnx("%s is not running (it exited)", p->name);
+		return o->oknodo ? EXIT_OK : EXIT_NOTHING;
+	}
+	if (!supervised(p, pr.pid, &st)) {
+		close(pidfd);
+		warnx("%s (pid %ld) is not supervised: only a supervisor "
+		    "reopens its output (start it with --supervise)", p->name,
+		    (long)pr.pid);
+		return EXIT_TROUBLE;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	token = (long)((getpid() ^ ts.tv_nsec) & 0x7fffffff);
+	if (token == 0 || token == st.reopened)
+		token = st.reopened + 1;
+	svstate_path(p->pidfile, state, sizeof(state));
+	if (send_request(pidfd, SV_SIG_REOPEN, (int)token) == -1) {
+		warn("%s (pid %ld)", p->name, (long)pr.pid);
+		close(pidfd);
+		return EXIT_TROUBLE;
+	}
+	r = wait_reopened(state, token, pidfd, 5000);
+	close(pidfd);
+	if (r == -1) {
+		warnx("%s (pid %ld) did not confirm the reopen within 5 s",
+		    p->name, (long)pr.pid);
+		return EXIT_TROUBLE;
+	}
+	if (r != 0) {
+		warnx("%s (pid %ld) could not reopen its output: %s", p->name,
+		    (long)pr.pid, strerror(r));
+		return EXIT_TROUBLE;
+	}
+	return EXIT_OK;
 }

@@ -5,6 +5,7 @@ src_libdetach_a_SOURCES = \
 	src/control.c src/control.h \
 	src/daemonize.c src/daemonize.h \
 	src/detach.h \
+	src/spawn.c src/spawn.h \
 	src/output.c src/output.h \
 	src/parse.c src/parse.h \
 	src/paths.c src/paths.h \
@@ -13,6 +14,8 @@ src_libdetach_a_SOURCES = \
 	src/schedule.c src/schedule.h \
 	src/start.c src/start.h \
 	src/stop.c src/stop.h \
+	src/supervise.c src/supervise.h \
+	src/svstate.c src/svstate.h \
 	# EOL
 
 bin_PROGRAMS += src/detach

@@ -96,6 +96,8 @@ main(int argc, char **argv)
 	char msg[512];
 	int code, r;
 
+	/* first: it moves the environment and copies argv */
+	setproctitle_init(argc, argv, environ);
 	ensure_stdio();
 	if (cli_parse(argc, argv, &o, msg, sizeof(msg)) == -1) {
 		usage_error(msg);
@@ -134,6 +136,9 @@ main(int argc, char **argv)
 		break;
 	case VERB_SIGNAL:
 		code = cmd_signal(&o, &p);
+		break;
+	case VERB_REOPEN:
+		code = cmd_reopen(&o, &p);
 		break;
 	default:
 		BUG("verb %d", o.verb);

@@ -139,7 +139,9 @@ paths_resolve(const struct detach_opts *o, struct paths *p, char *err,
 	    absolute_opt(cwd, o->chdir, p->chdir, sizeof(p->chdir), err,
 	    errlen) ||
 	    absolute_opt(cwd, o->pidfile, p->pidfile, sizeof(p->pidfile), err,
-	    errlen))
+	    errlen) ||
+	    absolute_opt(cwd, o->child_pidfile, p->child_pidfile,
+	    sizeof(p->child_pidfile), err, errlen))
 		return -1;
 	if (o->command != NULL) {
 		cmd = o->command[0];

@@ -20,6 +20,7 @@ struct paths {
 	char	in[PATH_MAX];
 	char	chdir[PATH_MAX];
 	char	command[PATH_MAX];
+	char	child_pidfile[PATH_MAX];
 };
 
 /* pure */

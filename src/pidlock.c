@@ -297,8 +297,28 @@ classify_locked(struct probe *pr)
  * Probe path for stop, status and signal.  Never unlinks or writes; the
  * only lock taken is the instant shared one of lock_held().
  */
+static void probe_once(const char *, struct probe *);
+
+/*
+ * A daemon exiting in the middle of a probe can look like a lock held by
+ * nobody visible: the lock was seen, then neither the pid nor any holder.
+ * Look again before calling that a foreign lock.
+ */
 void
 pidlock_probe(const char *path, struct probe *pr)
+{
+	int tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		probe_once(path, pr);
+		if (pr->state != PROBE_FOREIGN || pr->nholders > 0 ||
+		    pid_alive(pr->pid))
+			break;
+	}
+}
+
+static void
+probe_once(const char *path, struct probe *pr)
 {
 	char buf[64];
 	struct stat sb;

@@ -7,6 +7,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -130,4 +132,53 @@ proc_pidfd_wait(int pidfd, int64_t ms)
 		if (left <= 0)
 			return 0;
 	}
+}
+
+/* The parent of pid, from /proc/PID/stat; -1 if unknown. */
+pid_t
+proc_parent(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	long ppid;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* "pid (comm) state ppid ...": comm may contain anything */
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 1, " %*c %ld", &ppid) != 1)
+		return -1;
+	return (pid_t)ppid;
+}
+
+/*
+ * Send sig to every child of ours.  A subreaper inherits every orphaned
+ * descendant, so repeating this until wait() finds no child reaches them
+ * all.  /proc/PID/task/TID/children is not on every kernel: scan /proc.
+ */
+int
+proc_kill_children(int sig)
+{
+	struct dirent *de;
+	pid_t me = getpid(), pid;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir("/proc")) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (parse_pid(de->d_name, strlen(de->d_name), &pid) == -1)
+			continue;
+		if (proc_parent(pid) == me && kill(pid, sig) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
 }

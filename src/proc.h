@@ -5,6 +5,7 @@
 #ifndef PROC_H
 #define PROC_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #define PROC_HOLDERS_MAX	16
@@ -14,5 +15,7 @@ int	proc_find_holders(dev_t, ino_t, pid_t *, int);
 int	proc_pidfd_open(pid_t);
 int	proc_pidfd_exited(int);
 int	proc_pidfd_wait(int, int64_t);
+pid_t	proc_parent(pid_t);
+int	proc_kill_children(int);
 
 #endif

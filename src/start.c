@@ -21,6 +21,7 @@
 #include "parse.h"
 #include "pidlock.h"
 #include "start.h"
+#include "supervise.h"
 
 struct start {
 	const struct detach_opts	*o;
@@ -171,7 +172,7 @@ report_failure(const struct start *s, const struct launch_result *r)
 			    cmd, (long)r->pid, WEXITSTATUS(r->status));
 		return EXIT_TROUBLE;
 	default:
-		warnx("%s: %s failed: %s", cmd, daemonize_stage_name(r->stage),
+		warnx("%s: %s failed: %s", cmd, spawn_stage_name(r->stage),
 		    strerror(r->err));
 		return EXIT_TROUBLE;
 	}
@@ -194,6 +195,85 @@ exec_here(struct start *s, const struct launch *l)
 	code = report_failure(s, &r);
 	discard(s);
 	return code;
+}
+
+/*
+ * --supervise: the daemonized process (or, with -f, this one) becomes
+ * the supervisor and runs the command as its child.  The supervisor
+ * holds the pidfile lock; the child never inherits it.
+ */
+static int
+start_supervised(struct start *s, const struct launch *child)
+{
+	const struct detach_opts *o = s->o;
+	const struct paths *p = s->p;
+	struct launch_result r;
+	struct sv_config cfg;
+	struct launch sup;
+	int null, code;
+
+	cfg = (struct sv_config){
+		.child = *child,
+		.name = p->name,
+		.command = o->command[0],
+		.pidfile = p->pidfile,
+		.lock = &s->lock,
+		.child_pidfile = p->child_pidfile[0] != '\0' ?
+		    p->child_pidfile : NULL,
+		.out_path = p->out[0] != '\0' ? p->out : NULL,
+		.err_path = p->err[0] != '\0' ? p->err : NULL,
+		.out_fd = s->out.fd,
+		.err_fd = s->err.fd,
+		.syslog = o->syslog,
+		.facility = o->syslog_facility,
+		.tag = o->syslog_tag != NULL ? o->syslog_tag : p->name,
+		.restart = o->restart,
+		.delay_ms = o->restart_delay_ms,
+		.delay_max_ms = o->restart_delay_max_ms,
+		.delay_reset_ms = o->restart_delay_reset_ms,
+		.window_ms = o->restart_window_ms,
+		.max_restarts = o->max_restarts,
+		.foreground = o->foreground,
+	};
+	cfg.child.lock = NULL;
+	cfg.child.keep_lock = 0;
+	cfg.child.new_pgrp = 1;
+	if (o->foreground) {
+		if (pidlock_write(&s->lock, getpid()) == -1) {
+			warn("%s", p->pidfile);
+			discard(s);
+			return EXIT_TROUBLE;
+		}
+		code = supervise_foreground(&cfg, &r);
+		if (code == -1) {
+			code = report_failure(s, &r);
+			discard(s);
+		}
+		return code;
+	}
+	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
+		warn("/dev/null");
+		discard(s);
+		return EXIT_TROUBLE;
+	}
+	sup = (struct launch){
+		.dir = "/",
+		.umask = o->umask,
+		.fd_in = null,
+		.fd_out = null,
+		.fd_err = null,
+		.lock = &s->lock,
+		.body = supervise_body,
+		.body_arg = &cfg,
+	};
+	code = daemonize_launch(&sup, &r);
+	close(null);
+	if (code == -1) {
+		code = report_failure(s, &r);
+		discard(s);
+		return code;
+	}
+	return EXIT_OK;
 }
 
 int
@@ -225,14 +305,19 @@ cmd_start(const struct detach_opts *o, const struct paths *p)
 		.fd_out = s.out.fd,
 		.fd_err = s.err.fd != -1 ? s.err.fd : s.out.fd,
 		.lock = &s.lock,
+		.keep_lock = 1,
 	};
-	if (o->foreground)
+	if (o->supervise)
+		code = start_supervised(&s, &l);
+	else if (o->foreground)
 		return exec_here(&s, &l);
-	if (daemonize_launch(&l, &r) == -1) {
+	else if (daemonize_launch(&l, &r) == -1) {
 		code = report_failure(&s, &r);
 		discard(&s);
 		return code;
 	}
+	if (code != EXIT_OK)
+		return code;
 	output_close(&s.in);
 	output_close(&s.out);
 	output_close(&s.err);

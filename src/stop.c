@@ -18,8 +18,19 @@
 #include "proc.h"
 #include "stop.h"
 
+static int
+send_direct(int pidfd, int sig, void *arg)
+{
+	(void)arg;
+	return pidfd_send_signal(pidfd, sig, NULL, 0);
+}
+
+/*
+ * send delivers the signal items; NULL sends them to the process.  A
+ * supervisor is instead asked to pass each on to its child (control.c).
+ */
 enum stop_result
-stop_run(int pidfd, const struct schedule *sc)
+stop_run(int pidfd, const struct schedule *sc, stop_sender send, void *arg)
 {
 	int i = 0, r;
 
@@ -33,8 +44,8 @@ stop_run(int pidfd, const struct schedule *sc)
 			return STOP_ALIVE;
 		switch (sc->items[i].type) {
 		case SCHED_SIGNAL:
-			if (pidfd_send_signal(pidfd, (int)sc->items[i].value,
-			    NULL, 0) == -1) {
+			if ((send != NULL ? send : send_direct)(pidfd,
+			    (int)sc->items[i].value, arg) == -1) {
 				if (errno == ESRCH)
 					return STOP_GONE;
 				return STOP_ERROR;

@@ -12,6 +12,9 @@ enum stop_result {
 	STOP_ERROR,		/* errno says why */
 };
 
-enum stop_result stop_run(int, const struct schedule *);
+/* How a signal item is delivered: to the process itself, or as a request. */
+typedef int (*stop_sender)(int pidfd, int sig, void *arg);
+
+enum stop_result stop_run(int, const struct schedule *, stop_sender, void *);
 
 #endif

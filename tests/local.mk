@@ -43,6 +43,9 @@ dist_check_SCRIPTS += \
 	tests/integration/start-errors.sh \
 	tests/integration/stop.sh \
 	tests/integration/restart-signal.sh \
+	tests/integration/hostile.sh \
+	tests/integration/concurrency.sh \
+	tests/integration/named.sh \
 	# EOL
 TESTS += $(dist_check_SCRIPTS)
 EXTRA_DIST += tests/lib.sh

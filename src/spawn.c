@@ -1,0 +1,237 @@
+/*
+ * The last steps before a command runs, shared by plain start, -f and
+ * the supervisor's children: working directory, umask, standard files,
+ * every other descriptor close-on-exec (one close_range() call, never a
+ * loop up to RLIMIT_NOFILE), every signal back to its default, the pid
+ * into the pidfile, the environment, and execvp().
+ *
+ * Outcomes travel over a close-on-exec pipe, as in skalibs' cspawn: EOF
+ * means the exec succeeded; otherwise a report names the failed step and
+ * its errno.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "spawn.h"
+
+struct report {
+	int32_t	stage;
+	int32_t	value;		/* pid for STAGE_PID, errno otherwise */
+};
+
+const char *
+spawn_stage_name(enum launch_stage s)
+{
+	switch (s) {
+	case STAGE_FORK:	return "fork";
+	case STAGE_SETSID:	return "setsid";
+	case STAGE_CHDIR:	return "chdir";
+	case STAGE_STDIO:	return "standard files";
+	case STAGE_FDS:		return "descriptors";
+	case STAGE_SIGNALS:	return "signals";
+	case STAGE_PIDFILE:	return "pidfile";
+	case STAGE_ENV:		return "environment";
+	case STAGE_EXEC:	return "exec";
+	default:		return "start";
+	}
+}
+
+void
+spawn_report(int fd, enum launch_stage stage, int32_t value)
+{
+	struct report r = { (int32_t)stage, value };
+	ssize_t n;
+
+	if (fd == -1)
+		return;
+	do
+		n = write(fd, &r, sizeof(r));
+	while (n == -1 && errno == EINTR);
+}
+
+/* Read one report: 1, 0 at EOF, -1 on error or a torn report. */
+int
+spawn_read_report(int fd, enum launch_stage *stage, int32_t *value)
+{
+	struct report r;
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sizeof(r)) {
+		n = read(fd, (char *)&r + got, sizeof(r) - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n == 0 && got == 0 ? 0 : -1;
+		got += (size_t)n;
+	}
+	*stage = (enum launch_stage)r.stage;
+	*value = r.value;
+	return 1;
+}
+
+/* Mark descriptors from 3 up close-on-exec, without closing any now. */
+static int
+cloexec_from_3(void)
+{
+	struct dirent *de;
+	DIR *d;
+	long fd;
+	char *end;
+
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	/* Kernels before 5.11: walk the descriptors actually open. */
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		fd = strtol(de->d_name, &end, 10);
+		if (*end != '\0' || end == de->d_name || fd < 3 ||
+		    fd == dirfd(d))
+			continue;
+		fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+	}
+	closedir(d);
+	return 0;
+}
+
+/*
+ * Every signal back to its default, even the two below SIGRTMIN that
+ * glibc keeps for itself and refuses to touch: an ignored disposition
+ * survives execve(), and whoever ran us may have ignored them.
+ */
+static int
+reset_signals(void)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	struct {
+		void		(*handler)(int);
+		unsigned long	  flags;
+		void		(*restorer)(void);
+		uint64_t	  mask;
+	} ksa = { .handler = SIG_DFL };
+	sigset_t none;
+	int sig;
+
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (sig >= 32 && sig < SIGRTMIN)
+			syscall(SYS_rt_sigaction, sig, &ksa, NULL,
+			    sizeof(ksa.mask));
+		else
+			sigaction(sig, &sa, NULL);
+	}
+	sigemptyset(&none);
+	return sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static int
+install(int fd, int target)
+{
+	if (fd == -1 || fd == target)
+		return 0;
+	return dup2(fd, target) == -1 ? -1 : 0;
+}
+
+/*
+ * Everything between the last fork and execvp(), or the supervisor's
+ * body.  Returns only on failure, with *stage set and errno saved.
+ */
+void
+spawn_exec(const struct launch *l, int report_fd, enum launch_stage *stage)
+{
+	const char *const *e;
+
+	*stage = STAGE_SETSID;
+	if (l->new_pgrp && setpgid(0, 0) == -1)
+		return;
+	*stage = STAGE_CHDIR;
+	if (chdir(l->dir) == -1)
+		return;
+	umask(l->umask);
+	*stage = STAGE_STDIO;
+	if (install(l->fd_in, 0) == -1 || install(l->fd_out, 1) == -1 ||
+	    install(l->fd_err, 2) == -1)
+		return;
+	*stage = STAGE_FDS;
+	if (cloexec_from_3() == -1 ||
+	    (l->lock != NULL && l->keep_lock && pidlock_inherit(l->lock) == -1))
+		return;
+	*stage = STAGE_PIDFILE;
+	if (l->lock != NULL && pidlock_write(l->lock, getpid()) == -1)
+		return;
+	*stage = STAGE_SIGNALS;
+	if (reset_signals() == -1)
+		return;
+	if (l->body != NULL) {
+		spawn_report(report_fd, STAGE_PID, (int32_t)getpid());
+		l->body(l->body_arg, report_fd);
+	}
+	*stage = STAGE_ENV;
+	for (e = l->env; e != NULL && *e != NULL; e++)
+		if (putenv((char *)*e) != 0)	/* argv outlives execvp() */
+			return;
+	if (l->lock != NULL)
+		spawn_report(report_fd, STAGE_PID, (int32_t)getpid());
+	*stage = STAGE_EXEC;
+	execvp(l->file, l->argv);
+}
+
+/*
+ * Fork and exec l in a child, and wait for the verdict: 0 with res->pid
+ * once the exec succeeded, -1 with res->stage and res->err otherwise (the
+ * child is then reaped).  For the supervisor's children.
+ */
+int
+spawn_child(const struct launch *l, struct launch_result *res)
+{
+	enum launch_stage stage;
+	int32_t value;
+	int p[2], st, got;
+	pid_t pid;
+
+	*res = (struct launch_result){ .stage = STAGE_NONE };
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		res->stage = STAGE_FORK;
+		res->err = errno;
+		return -1;
+	}
+	pid = fork();
+	if (pid == -1) {
+		res->stage = STAGE_FORK;
+		res->err = errno;
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		spawn_exec(l, p[1], &stage);
+		spawn_report(p[1], stage, errno);
+		_exit(127);
+	}
+	close(p[1]);
+	res->pid = pid;
+	if (l->new_pgrp)
+		setpgid(pid, pid);	/* no race with the first kill(-pid) */
+	got = spawn_read_report(p[0], &stage, &value);
+	close(p[0]);
+	if (got == 0)
+		return 0;
+	res->stage = got == 1 ? stage : STAGE_VANISHED;
+	res->err = got == 1 ? value : 0;
+	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+		;
+	return -1;
+}

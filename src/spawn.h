@@ -1,0 +1,59 @@
+/*
+ * Preparing a process for its command and exec'ing it, with the outcome
+ * reported through a close-on-exec pipe.
+ */
+#ifndef SPAWN_H
+#define SPAWN_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pidlock.h"
+
+struct launch {
+	char *const		 *argv;		/* COMMAND [ARG...] */
+	const char		 *file;		/* what execvp() runs */
+	const char		 *dir;		/* working directory */
+	mode_t			  umask;
+	const char *const	 *env;		/* NAME=VALUE, NULL-terminated */
+	int			  fd_in;	/* -1: keep the caller's */
+	int			  fd_out;
+	int			  fd_err;
+	const struct pidlock	 *lock;		/* write our pid into it, or NULL */
+	int			  keep_lock;	/* let the lock pass through exec */
+	int			  new_pgrp;	/* become a process group leader */
+	/* instead of exec'ing: run this (the supervisor); never returns */
+	void			(*body)(void *, int);
+	void			 *body_arg;
+};
+
+enum launch_stage {
+	STAGE_NONE,
+	STAGE_PID,		/* not a failure: the daemon's pid */
+	STAGE_FORK,
+	STAGE_SETSID,
+	STAGE_CHDIR,
+	STAGE_STDIO,
+	STAGE_FDS,
+	STAGE_SIGNALS,
+	STAGE_PIDFILE,
+	STAGE_ENV,
+	STAGE_EXEC,
+	STAGE_VANISHED,		/* died without a word */
+	STAGE_EXITED,		/* exec'd, then exited at once */
+};
+
+struct launch_result {
+	pid_t			pid;
+	enum launch_stage	stage;	/* of the failure; STAGE_NONE if none */
+	int			err;	/* errno of the failure */
+	int			status;	/* STAGE_EXITED: wait status, or -1 */
+};
+
+void		 spawn_exec(const struct launch *, int, enum launch_stage *);
+int		 spawn_child(const struct launch *, struct launch_result *);
+void		 spawn_report(int, enum launch_stage, int32_t);
+int		 spawn_read_report(int, enum launch_stage *, int32_t *);
+const char	*spawn_stage_name(enum launch_stage);
+
+#endif

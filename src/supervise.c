@@ -1,0 +1,751 @@
+/*
+ * The supervisor: stays resident, runs the command as its child, restarts
+ * it by policy, copies its output to files or syslog, and stops it on
+ * request.
+ *
+ * Everything happens in one poll(2) loop over a signalfd, the child's
+ * pidfd and the output pipes, with the restart delay or a stop deadline
+ * as its only timeout: no sleeps and no polling, so an idle supervisor
+ * costs no CPU.  Its state is one struct supervisor with an explicit mode.
+ *
+ * Output never waits for EOF (a grandchild may hold the write end) and is
+ * never lost across restarts: the supervisor keeps both ends of the pipes
+ * for its whole life and hands the write ends to each new child, so bytes
+ * written by a child that dies are still read afterwards.  Without -e a
+ * single pipe is both fd 1 and fd 2, which keeps their interleaving exact.
+ * Pipes are drained until EAGAIN and copied with read/write: splice(2)
+ * refuses files opened with O_APPEND.
+ *
+ * The supervisor is a child subreaper and starts each child in a process
+ * group of its own: a stop signals the whole group, and whatever escaped
+ * the group is killed and reaped before the supervisor exits.
+ */
+#include "config.h"
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "detach.h"
+#include "parse.h"
+#include "proc.h"
+#include "schedule.h"
+#include "supervise.h"
+#include "svstate.h"
+
+#define PUMP_BUF	32768
+#define PIPE_SIZE	(1 << 20)
+#define LINE_MAX_LEN	1024
+
+enum sv_mode {
+	SV_RUNNING,	/* a child runs */
+	SV_BACKOFF,	/* waiting out the restart delay */
+	SV_STOPPING,	/* stop requested: signalling the child, no restart */
+	SV_DONE,	/* nothing left to do: clean up and exit */
+};
+
+struct pump {
+	int		 rfd;		/* read end, ours */
+	int		 wfd;		/* write end, the children's */
+	int		 out;		/* file to append to; -1: syslog */
+	int		 prio;		/* syslog priority */
+	const char	*what;		/* for messages: the file */
+	size_t		 len;		/* syslog: bytes of a partial line */
+	char		 line[LINE_MAX_LEN];
+	uint64_t	 dropped;	/* bytes lost since writes failed */
+	int		 failing;
+};
+
+struct supervisor {
+	struct sv_config	*cfg;
+	enum sv_mode		 mode;
+	int			 sigfd;
+	pid_t			 child;		/* 0: none */
+	int			 child_pidfd;
+	int64_t			 child_started;
+	int			 last_status;
+	long long		 restarts;
+	int64_t			 delay;		/* the last delay chosen */
+	int64_t			 restart_at;
+	int64_t			*history;	/* restart times, a ring */
+	long long		 nhistory;
+	struct pump		 pumps[2];
+	int			 npumps;
+	int			 msg_fd;	/* our messages; -1: syslog or none */
+	struct pidlock		 child_lock;
+	struct schedule		 stop_sched;	/* self-driven stop */
+	int			 stop_idx;
+	int64_t			 stop_deadline;	/* 0: none */
+	long			 reopened;
+	int			 reopen_err;
+	char			 state_path[PATH_MAX];
+	char			 buf[PUMP_BUF];
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+write_all(int fd, const char *p, size_t n, int *failed)
+{
+	ssize_t w;
+
+	*failed = 0;
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			*failed = w == -1 ? errno : ENOSPC;
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/*
+ * The supervisor's own messages: to syslog when output goes there, else
+ * to the file that receives the child's stderr.
+ */
+static void
+say(struct supervisor *sv, int prio, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+say(struct supervisor *sv, int prio, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	int n, failed;
+
+	va_start(ap, fmt);
+	n = vsnprintf(msg, sizeof(msg) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(msg) - 2)
+		n = sizeof(msg) - 2;
+	if (sv->cfg->syslog) {
+		syslog(prio, "%s", msg);
+		return;
+	}
+	if (sv->msg_fd == -1)
+		return;
+	/* "detach[PID]: NAME: ..." in one write, so lines stay whole */
+	memmove(msg + 0, msg, (size_t)n);
+	msg[n++] = '\n';
+	{
+		char line[600];
+		int m = snprintf(line, sizeof(line), "detach[%ld]: %s: %.*s",
+		    (long)getpid(), sv->cfg->name, n, msg);
+
+		if (m > 0)
+			write_all(sv->msg_fd, line, (size_t)m < sizeof(line) ?
+			    (size_t)m : sizeof(line) - 1, &failed);
+	}
+}
+
+static void
+save_state(struct supervisor *sv)
+{
+	struct svstate st = {
+		.supervisor = getpid(),
+		.child = sv->child,
+		.restarts = sv->restarts,
+		.last_status = sv->last_status,
+		.reopened = sv->reopened,
+		.reopen_err = sv->reopen_err,
+	};
+
+	if (sv->state_path[0] != '\0' && svstate_write(sv->state_path, &st) ==
+	    -1)
+		sv->state_path[0] = '\0';	/* not writable: do without */
+}
+
+static void
+syslog_lines(struct pump *pp, const char *p, size_t n)
+{
+	const char *nl;
+	size_t take;
+
+	while (n > 0) {
+		nl = memchr(p, '\n', n);
+		take = nl != NULL ? (size_t)(nl - p) : n;
+		if (take > sizeof(pp->line) - 1 - pp->len)
+			take = sizeof(pp->line) - 1 - pp->len;
+		memcpy(pp->line + pp->len, p, take);
+		pp->len += take;
+		p += take;
+		n -= take;
+		if (nl != NULL && p == nl) {
+			p++;
+			n--;
+		} else if (pp->len < sizeof(pp->line) - 1)
+			continue;	/* a partial line: wait for the rest */
+		pp->line[pp->len] = '\0';
+		syslog(pp->prio, "%s", pp->line);
+		pp->len = 0;
+	}
+}
+
+/*
+ * Copy what the pipe holds, until EAGAIN.  A failing write (a full disk)
+ * is reported once, counted, and retried with the next bytes; the child
+ * is never blocked or killed for it.
+ */
+static void
+pump_drain(struct supervisor *sv, struct pump *pp)
+{
+	ssize_t n;
+	int failed;
+
+	for (;;) {
+		n = read(pp->rfd, sv->buf, sizeof(sv->buf));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		if (pp->out == -1) {
+			syslog_lines(pp, sv->buf, (size_t)n);
+			continue;
+		}
+		write_all(pp->out, sv->buf, (size_t)n, &failed);
+		if (failed) {
+			pp->dropped += (uint64_t)n;
+			if (!pp->failing)
+				say(sv, LOG_ERR, "cannot write to %s: %s; "
+				    "dropping output until it works again",
+				    pp->what, strerror(failed));
+			pp->failing = 1;
+		} else if (pp->failing) {
+			pp->failing = 0;
+			say(sv, LOG_NOTICE, "writing to %s again; %llu bytes "
+			    "were dropped", pp->what,
+			    (unsigned long long)pp->dropped);
+			pp->dropped = 0;
+		}
+	}
+}
+
+static void
+drain_all(struct supervisor *sv)
+{
+	int i;
+
+	for (i = 0; i < sv->npumps; i++)
+		pump_drain(sv, &sv->pumps[i]);
+}
+
+static int
+pump_open(struct pump *pp, int out, int prio, const char *what)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return -1;
+	fcntl(p[0], F_SETPIPE_SZ, PIPE_SIZE);	/* best effort */
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	*pp = (struct pump){ .rfd = p[0], .wfd = p[1], .out = out,
+	    .prio = prio, .what = what };
+	return 0;
+}
+
+/*
+ * Decide where output goes.  Pipes only when something reads them: -o,
+ * -e or --syslog.  Otherwise the children write straight to what the
+ * supervisor was given (/dev/null for a daemon, the terminal with -f).
+ */
+static int
+setup_output(struct supervisor *sv)
+{
+	struct sv_config *c = sv->cfg;
+
+	sv->msg_fd = c->foreground ? STDERR_FILENO : -1;
+	if (c->syslog) {
+		if (pump_open(&sv->pumps[0], -1, LOG_INFO, "syslog") == -1 ||
+		    pump_open(&sv->pumps[1], -1, LOG_ERR, "syslog") == -1)
+			return -1;
+		sv->npumps = 2;
+		c->child.fd_out = sv->pumps[0].wfd;
+		c->child.fd_err = sv->pumps[1].wfd;
+		return 0;
+	}
+	if (c->out_path != NULL) {
+		if (pump_open(&sv->pumps[sv->npumps], c->out_fd, 0,
+		    c->out_path) == -1)
+			return -1;
+		c->child.fd_out = sv->pumps[sv->npumps].wfd;
+		c->child.fd_err = c->err_path == NULL ?
+		    sv->pumps[sv->npumps].wfd : c->child.fd_err;
+		sv->msg_fd = c->out_fd;
+		sv->npumps++;
+	}
+	if (c->err_path != NULL) {
+		if (pump_open(&sv->pumps[sv->npumps], c->err_fd, 0,
+		    c->err_path) == -1)
+			return -1;
+		c->child.fd_err = sv->pumps[sv->npumps].wfd;
+		sv->msg_fd = c->err_fd;
+		sv->npumps++;
+	}
+	return 0;
+}
+
+static void
+set_title(struct supervisor *sv)
+{
+	if (sv->child > 0)
+		setproctitle("-supervising %s (pid %ld)", sv->cfg->command,
+		    (long)sv->child);
+	else
+		setproctitle("-supervising %s (waiting to restart)",
+		    sv->cfg->command);
+}
+
+static void
+child_pidfile_write(struct supervisor *sv)
+{
+	const char *path = sv->cfg->child_pidfile;
+	pid_t other;
+
+	if (path == NULL)
+		return;
+	if (sv->child_lock.pfh == NULL &&
+	    pidlock_acquire(path, &sv->child_lock, &other) != LOCK_OK) {
+		say(sv, LOG_ERR, "cannot lock child pidfile %s: %s", path,
+		    strerror(errno));
+		sv->child_lock.pfh = NULL;
+		return;
+	}
+	if (pidlock_write(&sv->child_lock, sv->child) == -1)
+		say(sv, LOG_ERR, "cannot write child pidfile %s: %s", path,
+		    strerror(errno));
+}
+
+static void
+child_pidfile_remove(struct supervisor *sv)
+{
+	if (sv->child_lock.pfh != NULL)
+		pidlock_remove(&sv->child_lock);
+	sv->child_lock.pfh = NULL;
+}
+
+/* Start a child; on failure the result says why. */
+static int
+start_child(struct supervisor *sv, struct launch_result *r)
+{
+	if (spawn_child(&sv->cfg->child, r) == -1)
+		return -1;
+	sv->child = r->pid;
+	sv->child_pidfd = pidfd_open(r->pid, 0);
+	sv->child_started = now_ms();
+	sv->mode = SV_RUNNING;
+	child_pidfile_write(sv);
+	save_state(sv);
+	set_title(sv);
+	return 0;
+}
+
+static void
+signal_group(struct supervisor *sv, int sig)
+{
+	if (sv->child <= 0)
+		return;
+	if (kill(-sv->child, sig) == -1)
+		kill(sv->child, sig);
+}
+
+static void
+forward(struct supervisor *sv, int sig)
+{
+	if (sv->child > 0 && sig > 0 && sig < NSIG)
+		pidfd_send_signal(sv->child_pidfd, sig, NULL, 0);
+}
+
+/* Kill and reap everything that is left of the service. */
+static void
+kill_leftovers(struct supervisor *sv, pid_t group)
+{
+	int st;
+
+	if (group > 0)
+		kill(-group, SIGKILL);
+	for (;;) {
+		proc_kill_children(SIGKILL);
+		if (waitpid(-1, &st, 0) == -1 && errno == ECHILD)
+			break;
+	}
+	(void)sv;
+}
+
+static void
+finish(struct supervisor *sv, pid_t group)
+{
+	kill_leftovers(sv, group);
+	sv->mode = SV_DONE;
+}
+
+/* Begin or continue a stop.  self: we run the schedule ourselves. */
+static void
+request_stop(struct supervisor *sv, int sig, int self)
+{
+	if (sig <= 0 || sig >= NSIG)
+		sig = SIGTERM;
+	if (sv->child <= 0) {
+		say(sv, LOG_NOTICE, "stop requested while no child runs");
+		finish(sv, 0);
+		return;
+	}
+	if (sv->mode != SV_STOPPING)
+		say(sv, LOG_NOTICE, "stopping pid %ld", (long)sv->child);
+	sv->mode = SV_STOPPING;
+	if (self) {
+		schedule_default(&sv->stop_sched, sig, 10000);
+		sv->stop_idx = 1;
+		sv->stop_deadline = now_ms() + sv->stop_sched.items[1].value;
+	} else
+		sv->stop_deadline = 0;
+	signal_group(sv, sig);
+}
+
+/* The self-driven schedule reached a deadline: next step. */
+static void
+stop_step(struct supervisor *sv)
+{
+	struct sched_item *it;
+
+	sv->stop_deadline = 0;
+	while (++sv->stop_idx < sv->stop_sched.n) {
+		it = &sv->stop_sched.items[sv->stop_idx];
+		if (it->type == SCHED_SIGNAL)
+			signal_group(sv, (int)it->value);
+		else if (it->type == SCHED_TIMEOUT) {
+			sv->stop_deadline = now_ms() + it->value;
+			return;
+		}
+	}
+}
+
+static long long
+recent_restarts(struct supervisor *sv, int64_t now)
+{
+	long long i, n = 0;
+
+	for (i = 0; i < sv->nhistory && i < sv->cfg->max_restarts; i++)
+		if (now - sv->history[i] < sv->cfg->window_ms)
+			n++;
+	return n;
+}
+
+/*
+ * The child exited: restart it by policy, with a delay that doubles
+ * (up to the maximum) while it keeps dying young, or give up.
+ */
+static void
+child_exited(struct supervisor *sv, int status)
+{
+	struct sv_config *c = sv->cfg;
+	pid_t group = sv->child;
+	char how[64];
+	int64_t now = now_ms();
+	int failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	drain_all(sv);
+	if (sv->child_pidfd != -1)
+		close(sv->child_pidfd);
+	sv->child_pidfd = -1;
+	sv->child = 0;
+	sv->last_status = status;
+	child_pidfile_remove(sv);
+	svstate_describe(status, how, sizeof(how));
+	say(sv, failed ? LOG_WARNING : LOG_NOTICE, "pid %ld %s", (long)group,
+	    how);
+	if (sv->mode == SV_STOPPING) {
+		finish(sv, group);
+		return;
+	}
+	if (c->restart == RESTART_NEVER ||
+	    (c->restart == RESTART_ON_FAILURE && !failed)) {
+		say(sv, LOG_NOTICE, "not restarting (--restart=%s)",
+		    c->restart == RESTART_NEVER ? "never" : "on-failure");
+		finish(sv, group);
+		return;
+	}
+	if (c->max_restarts > 0 &&
+	    recent_restarts(sv, now) >= c->max_restarts) {
+		say(sv, LOG_ERR, "giving up: %lld restarts within %lld.%03lld "
+		    "s", c->max_restarts, (long long)(c->window_ms / 1000),
+		    (long long)(c->window_ms % 1000));
+		finish(sv, group);
+		return;
+	}
+	if (sv->delay == 0 || now - sv->child_started >= c->delay_reset_ms)
+		sv->delay = c->delay_ms;
+	else
+		sv->delay = sv->delay * 2 > c->delay_max_ms ?
+		    c->delay_max_ms : sv->delay * 2;
+	say(sv, LOG_NOTICE, "restarting in %lld.%03lld s",
+	    (long long)(sv->delay / 1000), (long long)(sv->delay % 1000));
+	sv->mode = SV_BACKOFF;
+	sv->restart_at = now + sv->delay;
+	save_state(sv);
+	set_title(sv);
+}
+
+static void
+reap(struct supervisor *sv)
+{
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+		if (pid == sv->child)
+			child_exited(sv, st);
+}
+
+static void
+restart_child(struct supervisor *sv)
+{
+	struct launch_result r;
+	int64_t now = now_ms();
+
+	if (sv->history != NULL) {
+		sv->history[sv->nhistory % sv->cfg->max_restarts] = now;
+		sv->nhistory++;
+	}
+	sv->restarts++;
+	if (start_child(sv, &r) == -1) {
+		say(sv, LOG_ERR, "cannot start %s: %s: %s", sv->cfg->command,
+		    spawn_stage_name(r.stage), strerror(r.err));
+		sv->child_started = now;
+		child_exited(sv, W_EXITCODE(127, 0));
+	}
+}
+
+/* Reopen the output files (logrotate), after draining into the old ones. */
+static void
+reopen(struct supervisor *sv, long token)
+{
+	int i, fd;
+
+	drain_all(sv);
+	sv->reopen_err = 0;
+	for (i = 0; i < sv->npumps; i++) {
+		struct pump *pp = &sv->pumps[i];
+
+		if (pp->out == -1)
+			continue;
+		fd = open(pp->what, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+		    O_NOCTTY, 0640);
+		if (fd == -1 || dup3(fd, pp->out, O_CLOEXEC) == -1) {
+			sv->reopen_err = errno;
+			say(sv, LOG_ERR, "cannot reopen %s: %s", pp->what,
+			    strerror(errno));
+		}
+		if (fd != -1)
+			close(fd);
+	}
+	sv->reopened = token;
+	save_state(sv);
+}
+
+static void
+on_signal(struct supervisor *sv, const struct signalfd_siginfo *si)
+{
+	int sig = (int)si->ssi_signo;
+
+	if (sig == SIGCHLD)
+		reap(sv);
+	else if (sig == SIGTERM || sig == SIGINT)
+		request_stop(sv, sig, 1);
+	else if (sig == SIGHUP || sig == SIGUSR1 || sig == SIGUSR2)
+		forward(sv, sig);
+	else if (sig == SV_SIG_STOP)
+		request_stop(sv, si->ssi_int, 0);
+	else if (sig == SV_SIG_REOPEN)
+		reopen(sv, si->ssi_int);
+	else if (sig == SV_SIG_FORWARD)
+		forward(sv, si->ssi_int);
+}
+
+static int
+setup_signals(struct supervisor *sv)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SV_SIG_STOP);
+	sigaddset(&set, SV_SIG_REOPEN);
+	sigaddset(&set, SV_SIG_FORWARD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		return -1;
+	sv->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return sv->sigfd == -1 ? -1 : 0;
+}
+
+/* The loop; returns once the supervisor is done. */
+static void
+run(struct supervisor *sv)
+{
+	struct signalfd_siginfo si;
+	struct pollfd pfd[4];
+	int64_t deadline, now;
+	int i, n, timeout;
+
+	while (sv->mode != SV_DONE) {
+		deadline = sv->mode == SV_BACKOFF ? sv->restart_at :
+		    sv->mode == SV_STOPPING && sv->stop_deadline != 0 ?
+		    sv->stop_deadline : -1;
+		now = now_ms();
+		timeout = deadline < 0 ? -1 : deadline <= now ? 0 :
+		    deadline - now > INT_MAX ? INT_MAX : (int)(deadline - now);
+		n = 0;
+		pfd[n++] = (struct pollfd){ .fd = sv->sigfd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = sv->child_pidfd,
+		    .events = POLLIN };
+		for (i = 0; i < sv->npumps; i++)
+			pfd[n++] = (struct pollfd){ .fd = sv->pumps[i].rfd,
+			    .events = POLLIN };
+		if (poll(pfd, (nfds_t)n, timeout) == -1 && errno != EINTR)
+			break;
+		for (i = 0; i < sv->npumps; i++)
+			if (pfd[2 + i].revents != 0)
+				pump_drain(sv, &sv->pumps[i]);
+		while (read(sv->sigfd, &si, sizeof(si)) == sizeof(si) &&
+		    sv->mode != SV_DONE)
+			on_signal(sv, &si);
+		if (pfd[1].revents != 0 && sv->mode != SV_DONE)
+			reap(sv);
+		now = now_ms();
+		if (sv->mode == SV_BACKOFF && now >= sv->restart_at)
+			restart_child(sv);
+		else if (sv->mode == SV_STOPPING && sv->stop_deadline != 0 &&
+		    now >= sv->stop_deadline)
+			stop_step(sv);
+	}
+	drain_all(sv);
+}
+
+static int
+supervisor_init(struct supervisor *sv, struct sv_config *cfg)
+{
+	*sv = (struct supervisor){
+		.cfg = cfg,
+		.mode = SV_RUNNING,
+		.sigfd = -1,
+		.child_pidfd = -1,
+		.last_status = -1,
+	};
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		return -1;
+	if (cfg->max_restarts > 0 && (sv->history = calloc(
+	    (size_t)cfg->max_restarts, sizeof(*sv->history))) == NULL)
+		return -1;
+	if (cfg->pidfile != NULL &&
+	    svstate_path(cfg->pidfile, sv->state_path,
+	    sizeof(sv->state_path)) == -1)
+		sv->state_path[0] = '\0';
+	if (cfg->syslog)
+		openlog(cfg->tag, LOG_PID | LOG_NDELAY, cfg->facility);
+	if (setup_signals(sv) == -1 || setup_output(sv) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+supervisor_cleanup(struct supervisor *sv)
+{
+	child_pidfile_remove(sv);
+	if (sv->state_path[0] != '\0')
+		unlink(sv->state_path);
+	if (sv->cfg->lock != NULL && sv->cfg->lock->pfh != NULL)
+		pidlock_remove(sv->cfg->lock);
+	free(sv->history);
+}
+
+/*
+ * The daemon's body (launch.body): set up, start the first child, tell
+ * the caller through report_fd whether its exec worked, then loop.
+ */
+void
+supervise_body(void *arg, int report_fd)
+{
+	struct sv_config *cfg = arg;
+	struct supervisor sv;
+	struct launch_result r;
+
+	if (supervisor_init(&sv, cfg) == -1) {
+		spawn_report(report_fd, STAGE_FDS, errno);
+		_exit(EXIT_TROUBLE);
+	}
+	if (start_child(&sv, &r) == -1) {
+		spawn_report(report_fd, r.stage, r.err);
+		if (sv.state_path[0] != '\0')
+			unlink(sv.state_path);
+		_exit(EXIT_TROUBLE);	/* the caller removes the pidfile */
+	}
+	close(report_fd);
+	run(&sv);
+	say(&sv, LOG_NOTICE, "supervisor exiting");
+	supervisor_cleanup(&sv);
+	_exit(EXIT_OK);
+}
+
+/*
+ * --foreground --supervise: the same, in this process.  Returns the exit
+ * code: the child's last status (128 + signal if killed), or, if the
+ * first child could not start, -1 with *r saying why.
+ */
+int
+supervise_foreground(struct sv_config *cfg, struct launch_result *r)
+{
+	struct supervisor sv;
+	int st;
+
+	*r = (struct launch_result){ .stage = STAGE_NONE };
+	if (supervisor_init(&sv, cfg) == -1) {
+		r->stage = STAGE_FDS;
+		r->err = errno;
+		return -1;
+	}
+	if (start_child(&sv, r) == -1) {
+		if (sv.state_path[0] != '\0')
+			unlink(sv.state_path);
+		return -1;
+	}
+	run(&sv);
+	supervisor_cleanup(&sv);
+	st = sv.last_status;
+	if (st == -1)
+		return EXIT_TROUBLE;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}

@@ -1,0 +1,54 @@
+/*
+ * Supervise mode: a resident parent that restarts the command, copies
+ * its output, and stops it on request.
+ */
+#ifndef SUPERVISE_H
+#define SUPERVISE_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "cli.h"
+#include "pidlock.h"
+#include "spawn.h"
+
+/*
+ * Requests to a supervisor, each a real-time signal queued with a value
+ * (sigqueue semantics through pidfd_send_signal()):
+ *   STOP     value: the signal for the child's process group; stop for good
+ *   REOPEN   value: a token echoed in the state file once output reopened
+ *   FORWARD  value: a signal for the child alone (detach signal)
+ * A plain TERM or INT means STOP with the default schedule; HUP, USR1 and
+ * USR2 are forwarded to the child.
+ */
+#define SV_SIG_STOP	(SIGRTMIN + 1)
+#define SV_SIG_REOPEN	(SIGRTMIN + 2)
+#define SV_SIG_FORWARD	(SIGRTMIN + 3)
+
+struct sv_config {
+	struct launch		 child;		/* template for each child */
+	const char		*name;		/* for messages */
+	const char		*command;	/* for the process title */
+	const char		*pidfile;
+	struct pidlock		*lock;		/* held by the supervisor */
+	const char		*child_pidfile;	/* or NULL */
+	const char		*out_path;	/* -o, or NULL */
+	const char		*err_path;	/* -e, or NULL */
+	int			 out_fd;	/* open -o file, or -1 */
+	int			 err_fd;	/* open -e file, or -1 */
+	int			 syslog;
+	int			 facility;
+	const char		*tag;
+	enum restart_policy	 restart;
+	int64_t			 delay_ms;
+	int64_t			 delay_max_ms;
+	int64_t			 delay_reset_ms;
+	int64_t			 window_ms;
+	long long		 max_restarts;
+	int			 foreground;
+};
+
+void	supervise_body(void *, int);
+int	supervise_foreground(struct sv_config *, struct launch_result *);
+
+#endif

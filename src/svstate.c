@@ -1,0 +1,125 @@
+/*
+ * PIDFILE.state holds a few "key value" lines, replaced atomically
+ * (written to PIDFILE.state.new, then renamed), as daemontools and runit
+ * do with their status files.  Format and parse are pure.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "parse.h"
+#include "svstate.h"
+
+int
+svstate_path(const char *pidfile, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s.state", pidfile);
+
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int
+svstate_format(const struct svstate *s, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "supervisor %ld\nchild %ld\nrestarts %lld\n"
+	    "last_status %d\nreopened %ld %d\n", (long)s->supervisor,
+	    (long)s->child, s->restarts, s->last_status, s->reopened,
+	    s->reopen_err);
+
+	return n < 0 || (size_t)n >= len ? -1 : n;
+}
+
+/* Every key must be there, every value a number; -1 otherwise. */
+int
+svstate_parse(const char *buf, struct svstate *s)
+{
+	long sup, child, reopened;
+	long long restarts;
+	int last, rerr;
+
+	if (sscanf(buf, "supervisor %ld\nchild %ld\nrestarts %lld\n"
+	    "last_status %d\nreopened %ld %d\n", &sup, &child, &restarts,
+	    &last, &reopened, &rerr) != 6 || sup <= 1 || child < 0)
+		return -1;
+	*s = (struct svstate){ (pid_t)sup, (pid_t)child, restarts, last,
+	    reopened, rerr };
+	return 0;
+}
+
+/* "exited with status 1", "killed by SIGKILL", "none yet". */
+void
+svstate_describe(int status, char *buf, size_t len)
+{
+	char sig[16];
+
+	if (status == -1)
+		snprintf(buf, len, "none yet");
+	else if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d",
+		    WEXITSTATUS(status));
+	else if (WIFSIGNALED(status)) {
+		signal_name(WTERMSIG(status), sig, sizeof(sig));
+		snprintf(buf, len, "killed by SIG%s%s", sig,
+		    WCOREDUMP(status) ? " (core dumped)" : "");
+	} else
+		snprintf(buf, len, "status %#x", status);
+}
+
+int
+svstate_write(const char *path, const struct svstate *s)
+{
+	char tmp[4096 + 8], buf[256];
+	int fd, n, saved;
+
+	if ((n = svstate_format(s, buf, sizeof(buf))) == -1 ||
+	    snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	if (fd == -1)
+		return -1;
+	if (write(fd, buf, (size_t)n) != n || fchmod(fd, 0644) == -1) {
+		saved = errno;
+		close(fd);
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	close(fd);
+	if (rename(tmp, path) == -1) {
+		saved = errno;
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+int
+svstate_read(const char *path, struct svstate *s)
+{
+	char buf[256];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return svstate_parse(buf, s);
+}
