@@ -127,7 +127,11 @@ paths_resolve(const struct detach_opts *o, struct paths *p, char *err,
 	char cwd[PATH_MAX];
 	const char *name = o->name, *cmd;
 
-	*p = (struct paths){ 0 };
+	/* each member is a string: emptying them is enough (and keeps the
+	 * pages of a resident supervisor clean) */
+	p->pidfile[0] = p->piddir[0] = p->name[0] = p->out[0] = '\0';
+	p->err[0] = p->in[0] = p->chdir[0] = p->command[0] = '\0';
+	p->child_pidfile[0] = '\0';
 	if (getcwd(cwd, sizeof(cwd)) == NULL) {
 		snprintf(err, errlen, "cannot get the working directory: %s",
 		    strerror(errno));

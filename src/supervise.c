@@ -29,6 +29,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -658,13 +659,13 @@ run(struct supervisor *sv)
 static int
 supervisor_init(struct supervisor *sv, struct sv_config *cfg)
 {
-	*sv = (struct supervisor){
-		.cfg = cfg,
-		.mode = SV_RUNNING,
-		.sigfd = -1,
-		.child_pidfd = -1,
-		.last_status = -1,
-	};
+	/* buf stays untouched until output arrives: no dirty pages for it */
+	memset(sv, 0, offsetof(struct supervisor, buf));
+	sv->cfg = cfg;
+	sv->mode = SV_RUNNING;
+	sv->sigfd = -1;
+	sv->child_pidfd = -1;
+	sv->last_status = -1;
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		return -1;
 	if (cfg->max_restarts > 0 && (sv->history = calloc(

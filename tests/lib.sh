@@ -113,6 +113,24 @@ start_daemon() {
 	echo "$p"
 }
 
+# Perl daemons announce that their signal handlers are in place by
+# creating $READY, so that a test never signals them too early.
+PERL_READY='if ($ENV{READY}) { open(my $r, ">", $ENV{READY}); close $r }'
+
+# start_perl PIDFILE CODE [DETACH-OPTIONS...]: start `perl -e CODE` (CODE
+# sets up handlers; the loop is added), wait until it is ready, print
+# its pid.  With --supervise among the options the pid is the
+# supervisor's.
+start_perl() {
+	local pf=$1 code=$2 r="$1.ready" p
+	shift 2
+	rm -f "$r"
+	p=$(start_daemon "$pf" -E "READY=$r" "$@" -- \
+	    perl -e "$code; $PERL_READY; sleep 1 while 1;") || return 1
+	"$TESTTOOL" waitfile "$r" 10 0 || return 1
+	echo "$p"
+}
+
 # True if pid has exited (a zombie counts) or does not exist.
 gone() {
 	"$TESTTOOL" waitgone "$1" 0

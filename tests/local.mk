@@ -46,6 +46,8 @@ dist_check_SCRIPTS += \
 	tests/integration/hostile.sh \
 	tests/integration/concurrency.sh \
 	tests/integration/named.sh \
+	tests/integration/supervise.sh \
+	tests/integration/supervise-fg.sh \
 	# EOL
 TESTS += $(dist_check_SCRIPTS)
 EXTRA_DIST += tests/lib.sh

@@ -7,10 +7,9 @@ plan 16
 # A daemon that records the signals it gets.
 catcher='for my $s (qw(USR1 HUP)) {
     $SIG{$s} = sub { open(my $f, ">>", "'"$T"'/got"); print $f "$_[0]\n";
-    close $f } }
-    sleep 1 while 1;'
+    close $f } }'
 
-pid=$(start_daemon "$T/a.pid" -- perl -e "$catcher")
+pid=$(start_perl "$T/a.pid" "$catcher")
 expect 0 "signal USR1 exits 0" "$DETACH" signal -p "$T/a.pid" USR1
 wait_file "$T/got" 10 5
 check "the daemon received USR1" grep -qx USR1 "$T/got"
@@ -43,8 +42,7 @@ pid=$(pid_of "$T/b.pid")
 track "$pid"
 check "... and it runs" alive "$pid"
 
-pid=$(start_daemon "$T/c.pid" -- perl -e '$SIG{TERM} = "IGNORE";
-    sleep 1 while 1;')
+pid=$(start_perl "$T/c.pid" '$SIG{TERM} = "IGNORE"')
 expect 2 "restart aborts with 2 when stop's schedule runs out" \
     "$DETACH" restart -p "$T/c.pid" -R TERM/0.2 -- sleep 300
 check "... leaving the old process, still in the pidfile" \
