@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +30,16 @@ enum {
 	OPT_RESTART_WINDOW,
 	OPT_SYSLOG,
 	OPT_SYSLOG_TAG,
+	OPT_CLEAR_ENV,
+	OPT_UNSET,
+	OPT_ENV_FILE,
+	OPT_KEEP_FD,
+	OPT_NICE,
+	OPT_LIMIT,
+	OPT_CHROOT,
+	OPT_WAIT_READY,
+	OPT_READY_FD,
+	OPT_WAIT,
 };
 
 /* Which verbs an option belongs to. */
@@ -36,7 +47,7 @@ enum {
 #define FOR_START	0x2
 #define FOR_STOP	0x4
 
-static const char shortopts[] = "+:p:n:o:e:i:C:m:E:fs:t:R:hV";
+static const char shortopts[] = "+:p:n:o:e:i:C:m:E:fs:t:R:u:g:hV";
 
 static const struct option longopts[] = {
 	{ "pidfile",	required_argument,	NULL, 'p' },
@@ -64,6 +75,18 @@ static const struct option longopts[] = {
 	{ "restart-window", required_argument,	NULL, OPT_RESTART_WINDOW },
 	{ "syslog",	optional_argument,	NULL, OPT_SYSLOG },
 	{ "syslog-tag",	required_argument,	NULL, OPT_SYSLOG_TAG },
+	{ "user",	required_argument,	NULL, 'u' },
+	{ "group",	required_argument,	NULL, 'g' },
+	{ "clear-env",	no_argument,		NULL, OPT_CLEAR_ENV },
+	{ "unset",	required_argument,	NULL, OPT_UNSET },
+	{ "env-file",	required_argument,	NULL, OPT_ENV_FILE },
+	{ "keep-fd",	required_argument,	NULL, OPT_KEEP_FD },
+	{ "nice",	required_argument,	NULL, OPT_NICE },
+	{ "limit",	required_argument,	NULL, OPT_LIMIT },
+	{ "chroot",	required_argument,	NULL, OPT_CHROOT },
+	{ "wait-ready",	optional_argument,	NULL, OPT_WAIT_READY },
+	{ "ready-fd",	required_argument,	NULL, OPT_READY_FD },
+	{ "wait",	required_argument,	NULL, OPT_WAIT },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 },
@@ -87,6 +110,9 @@ struct raw_opts {
 	const char	*restart, *delay, *delay_max, *delay_reset, *window;
 	const char	*max_restarts, *facility;
 	const char	*needs_supervise;	/* a supervise-only option */
+	const char	*nice, *wait_ready, *ready_fd, *wait;
+	const char	**keep_fds, **limits;
+	int		 nkeep, nlimits;
 	char		 bad_opt[64];	/* first option not valid for the verb */
 };
 
@@ -126,9 +152,12 @@ option_scope(int c)
 	case OPT_RESTART: case OPT_RESTART_DELAY: case OPT_RESTART_DELAY_MAX:
 	case OPT_RESTART_DELAY_RESET: case OPT_MAX_RESTARTS:
 	case OPT_RESTART_WINDOW: case OPT_SYSLOG: case OPT_SYSLOG_TAG:
+	case 'u': case 'g': case OPT_CLEAR_ENV: case OPT_UNSET:
+	case OPT_ENV_FILE: case OPT_KEEP_FD: case OPT_NICE: case OPT_LIMIT:
+	case OPT_CHROOT: case OPT_WAIT_READY: case OPT_READY_FD: case OPT_WAIT:
 		return FOR_START;
 	case 's': case 't': case 'R':
-		return FOR_STOP;
+		return FOR_START | FOR_STOP;
 	default:
 		return FOR_ALL;
 	}
@@ -141,9 +170,8 @@ option_allowed(enum verb v, int c)
 
 	if (scope == FOR_ALL)
 		return 1;
-	if (scope == FOR_START)
-		return cli_verb_starts(v);
-	return cli_verb_stops(v);
+	return ((scope & FOR_START) && cli_verb_starts(v)) ||
+	    ((scope & FOR_STOP) && cli_verb_stops(v));
 }
 
 /* The text of the option just parsed, for messages. */
@@ -190,7 +218,7 @@ gather(int argc, char **argv, struct detach_opts *o, struct raw_opts *raw,
     char *err, size_t errlen)
 {
 	const char *opts = cli_verb_starts(o->verb) ? shortopts : shortopts + 1;
-	int c, longindex, nenv = 0;
+	int c, longindex, nenv = 0, nunset = 0, nfiles = 0;
 
 	optind = 0;	/* full reset of glibc's getopt state */
 	opterr = 0;
@@ -252,6 +280,21 @@ gather(int argc, char **argv, struct detach_opts *o, struct raw_opts *raw,
 			raw->facility = optarg;
 			break;
 		case OPT_SYSLOG_TAG: o->syslog_tag = optarg; break;
+		case 'u': o->user = optarg; break;
+		case 'g': o->group = optarg; break;
+		case OPT_CLEAR_ENV: o->clear_env = 1; break;
+		case OPT_UNSET: o->unset[nunset++] = optarg; break;
+		case OPT_ENV_FILE: o->env_files[nfiles++] = optarg; break;
+		case OPT_KEEP_FD: raw->keep_fds[raw->nkeep++] = optarg; break;
+		case OPT_NICE: raw->nice = optarg; break;
+		case OPT_LIMIT: raw->limits[raw->nlimits++] = optarg; break;
+		case OPT_CHROOT: o->chroot = optarg; break;
+		case OPT_WAIT_READY:
+			o->wait_ready = 1;
+			raw->wait_ready = optarg;
+			break;
+		case OPT_READY_FD: raw->ready_fd = optarg; break;
+		case OPT_WAIT: raw->wait = optarg; break;
 		default:
 			return fail(err, errlen, "internal error: option %d", c);
 		}
@@ -316,6 +359,69 @@ convert_supervise(struct detach_opts *o, const struct raw_opts *raw,
 	return 0;
 }
 
+/* -u, -g, the environment, descriptors, limits and readiness. */
+static int
+convert_exec(struct detach_opts *o, const struct raw_opts *raw, char *err,
+    size_t errlen)
+{
+	long long v;
+	const char **e;
+	int i;
+
+	if (o->user != NULL && o->user[0] == '\0')
+		return fail(err, errlen, "empty --user");
+	if (o->group != NULL && o->group[0] == '\0')
+		return fail(err, errlen, "empty --group");
+	for (e = o->unset; *e != NULL; e++)
+		if (**e == '\0' || strchr(*e, '=') != NULL)
+			return fail(err, errlen, "invalid --unset '%s': "
+			    "expected a variable name", *e);
+	for (i = 0; i < raw->nkeep; i++) {
+		if (parse_count(raw->keep_fds[i], 3, INT_MAX, &v) == -1)
+			return fail(err, errlen, "invalid --keep-fd '%s': "
+			    "expected a descriptor number from 3 up",
+			    raw->keep_fds[i]);
+		o->keep_fds[o->nkeep_fds++] = (int)v;
+	}
+	if (raw->nice != NULL) {
+		if (parse_nice(raw->nice, &o->nice) == -1)
+			return fail(err, errlen, "invalid --nice '%s': "
+			    "expected -20 to 19", raw->nice);
+		o->has_nice = 1;
+	}
+	for (i = 0; i < raw->nlimits; i++) {
+		if (parse_limit(raw->limits[i], &o->limits[i]) == -1)
+			return fail(err, errlen, "invalid --limit '%s': "
+			    "expected RESOURCE=SOFT[:HARD], e.g. nofile=1024 "
+			    "or core=unlimited", raw->limits[i]);
+		o->nlimits++;
+	}
+	if (o->chroot != NULL && o->chroot[0] != '/')
+		return fail(err, errlen, "--chroot needs an absolute path");
+	if (raw->wait_ready != NULL && parse_duration(raw->wait_ready,
+	    &o->wait_ready_ms) == -1)
+		return fail(err, errlen, "invalid --wait-ready '%s': expected "
+		    "decimal seconds", raw->wait_ready);
+	if (raw->ready_fd != NULL) {
+		if (parse_count(raw->ready_fd, 3, INT_MAX, &v) == -1)
+			return fail(err, errlen, "invalid --ready-fd '%s': "
+			    "expected a descriptor number from 3 up",
+			    raw->ready_fd);
+		o->ready_fd = (int)v;
+		o->wait_ready = 1;
+	}
+	if (raw->wait != NULL && parse_duration(raw->wait, &o->wait_ms) == -1)
+		return fail(err, errlen, "invalid --wait '%s': expected decimal "
+		    "seconds", raw->wait);
+	if (raw->wait != NULL && o->wait_ready)
+		return fail(err, errlen, "--wait and --wait-ready/--ready-fd "
+		    "exclude each other");
+	if (o->foreground && (o->wait_ready || raw->wait != NULL))
+		return fail(err, errlen, "--foreground cannot wait for "
+		    "readiness: detach execs the command itself");
+	return 0;
+}
+
 /* Phase two: convert the strings and check the combination. */
 static int
 convert(struct detach_opts *o, const struct raw_opts *raw, char *err,
@@ -343,7 +449,8 @@ convert(struct detach_opts *o, const struct raw_opts *raw, char *err,
 	    parse_duration(raw->timeout, &o->timeout_ms) == -1)
 		return fail(err, errlen, "invalid timeout '%s': expected "
 		    "decimal seconds", raw->timeout);
-	if (convert_supervise(o, raw, err, errlen) == -1)
+	if (convert_supervise(o, raw, err, errlen) == -1 ||
+	    convert_exec(o, raw, err, errlen) == -1)
 		return -1;
 	if (raw->retry != NULL) {
 		if (schedule_parse(raw->retry, o->signal, &o->sched, &why) == -1)
@@ -377,6 +484,9 @@ cli_parse(int argc, char **argv, struct detach_opts *o, char *err,
 		.restart_delay_reset_ms = 10000,
 		.restart_window_ms = 60000,
 		.syslog_facility = LOG_DAEMON,
+		.wait_ready_ms = 30000,
+		.ready_fd = -1,
+		.wait_ms = -1,
 	};
 	if (argc < 2)
 		return fail(err, errlen, "missing verb");
@@ -397,18 +507,31 @@ cli_parse(int argc, char **argv, struct detach_opts *o, char *err,
 	o->verb_name = verbs[i].name;
 
 	o->env = calloc((size_t)argc, sizeof(*o->env));
-	if (o->env == NULL)
+	o->unset = calloc((size_t)argc, sizeof(*o->unset));
+	o->env_files = calloc((size_t)argc, sizeof(*o->env_files));
+	o->keep_fds = calloc((size_t)argc, sizeof(*o->keep_fds));
+	o->limits = calloc((size_t)argc, sizeof(*o->limits));
+	raw.keep_fds = calloc((size_t)argc, sizeof(*raw.keep_fds));
+	raw.limits = calloc((size_t)argc, sizeof(*raw.limits));
+	if (o->env == NULL || o->unset == NULL || o->env_files == NULL ||
+	    o->keep_fds == NULL || o->limits == NULL || raw.keep_fds == NULL ||
+	    raw.limits == NULL) {
+		free(raw.keep_fds);
+		free(raw.limits);
 		return fail(err, errlen, "out of memory");
+	}
 	first = gather(argc - 1, argv + 1, o, &raw, err, errlen);
+	if (first != -1 && o->verb != VERB_HELP && o->verb != VERB_VERSION &&
+	    convert(o, &raw, err, errlen) == -1)
+		first = -1;
+	free(raw.keep_fds);
+	free(raw.limits);
 	if (first == -1)
 		return -1;
 	if (o->verb == VERB_HELP || o->verb == VERB_VERSION)
 		return 0;
 	first++;	/* index into argv, not argv + 1 */
 	noperands = argc - first;
-
-	if (convert(o, &raw, err, errlen) == -1)
-		return -1;
 
 	switch (o->verb) {
 	case VERB_START:
@@ -448,5 +571,11 @@ void
 cli_free(struct detach_opts *o)
 {
 	free(o->env);
-	o->env = NULL;
+	free(o->unset);
+	free(o->env_files);
+	free(o->keep_fds);
+	free(o->limits);
+	o->env = o->unset = o->env_files = NULL;
+	o->keep_fds = NULL;
+	o->limits = NULL;
 }

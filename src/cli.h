@@ -10,7 +10,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <sys/resource.h>
+
 #include "schedule.h"
+
+struct limit {
+	int	resource;	/* RLIMIT_* */
+	rlim_t	soft;
+	rlim_t	hard;
+};
 
 enum verb {
 	VERB_NONE,
@@ -62,6 +70,24 @@ struct detach_opts {
 	int		  syslog;
 	int		  syslog_facility;
 	const char	 *syslog_tag;
+
+	/* start: privileges, environment, resources, readiness */
+	const char	 *user;		/* -u USER[:GROUP] */
+	const char	 *group;	/* -g */
+	int		  clear_env;
+	const char	**unset;	/* NULL-terminated */
+	const char	**env_files;	/* NULL-terminated */
+	int		 *keep_fds;
+	int		  nkeep_fds;
+	struct limit	 *limits;
+	int		  nlimits;
+	int		  nice;
+	int		  has_nice;
+	const char	 *chroot;
+	int		  wait_ready;	/* --wait-ready or --ready-fd */
+	int64_t		  wait_ready_ms;
+	int		  ready_fd;	/* -1: sd_notify */
+	int64_t		  wait_ms;	/* --wait, -1 if not given */
 
 	/* stop */
 	int		  signal;	/* -s, first signal */

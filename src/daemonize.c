@@ -111,6 +111,7 @@ daemonize_launch(const struct launch *l, struct launch_result *res)
 		}
 		res->stage = stage;
 		res->err = value;
+		res->status = value;	/* STAGE_EXITED: the wait status */
 		break;
 	}
 	close(p[0]);

@@ -5,6 +5,9 @@ src_libdetach_a_SOURCES = \
 	src/control.c src/control.h \
 	src/daemonize.c src/daemonize.h \
 	src/detach.h \
+	src/envbuild.c src/envbuild.h \
+	src/privs.c src/privs.h \
+	src/ready.c src/ready.h \
 	src/spawn.c src/spawn.h \
 	src/output.c src/output.h \
 	src/parse.c src/parse.h \

@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <syslog.h>
 
+#include "cli.h"
 #include "parse.h"
 
 struct signame {
@@ -249,4 +250,86 @@ parse_facility(const char *s, int *facility)
 		}
 	}
 	return -1;
+}
+
+/* A nice increment, -20 to 19. */
+int
+parse_nice(const char *s, int *nice)
+{
+	long long v;
+	int neg = s[0] == '-';
+
+	if (parse_count(s + (neg || s[0] == '+'), 0, neg ? 20 : 19, &v) == -1)
+		return -1;
+	*nice = neg ? -(int)v : (int)v;
+	return 0;
+}
+
+static const struct {
+	const char	*name;
+	int		 resource;
+} resources[] = {
+	{ "as", RLIMIT_AS }, { "core", RLIMIT_CORE }, { "cpu", RLIMIT_CPU },
+	{ "data", RLIMIT_DATA }, { "fsize", RLIMIT_FSIZE },
+	{ "locks", RLIMIT_LOCKS }, { "memlock", RLIMIT_MEMLOCK },
+	{ "msgqueue", RLIMIT_MSGQUEUE }, { "nice", RLIMIT_NICE },
+	{ "nofile", RLIMIT_NOFILE }, { "nproc", RLIMIT_NPROC },
+	{ "rss", RLIMIT_RSS }, { "rtprio", RLIMIT_RTPRIO },
+	{ "rttime", RLIMIT_RTTIME }, { "sigpending", RLIMIT_SIGPENDING },
+	{ "stack", RLIMIT_STACK },
+};
+
+static int
+parse_rlim(const char *s, size_t len, rlim_t *out)
+{
+	long long v;
+	char buf[32];
+
+	if (len == 9 && strncmp(s, "unlimited", 9) == 0) {
+		*out = RLIM_INFINITY;
+		return 0;
+	}
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (parse_count(buf, 0, LLONG_MAX, &v) == -1)
+		return -1;
+	*out = (rlim_t)v;
+	return 0;
+}
+
+/*
+ * RESOURCE=SOFT[:HARD], as in --limit=nofile=1024:4096 or core=unlimited.
+ * Without HARD both limits get SOFT, as systemd's Limit*= do.
+ */
+int
+parse_limit(const char *s, struct limit *l)
+{
+	const char *eq = strchr(s, '='), *colon;
+	size_t i;
+
+	if (eq == NULL)
+		return -1;
+	for (i = 0; i < sizeof(resources) / sizeof(resources[0]); i++)
+		if (strlen(resources[i].name) == (size_t)(eq - s) &&
+		    strncasecmp(s, resources[i].name, (size_t)(eq - s)) == 0)
+			break;
+	if (i == sizeof(resources) / sizeof(resources[0]))
+		return -1;
+	colon = strchr(eq + 1, ':');
+	if (parse_rlim(eq + 1, colon != NULL ? (size_t)(colon - eq - 1) :
+	    strlen(eq + 1), &l->soft) == -1)
+		return -1;
+	if (colon == NULL)
+		l->hard = l->soft;
+	else if (parse_rlim(colon + 1, strlen(colon + 1), &l->hard) == -1)
+		return -1;
+	if (l->soft != RLIM_INFINITY &&
+	    (l->hard != RLIM_INFINITY && l->soft > l->hard))
+		return -1;
+	if (l->soft == RLIM_INFINITY && l->hard != RLIM_INFINITY)
+		return -1;
+	l->resource = resources[i].resource;
+	return 0;
 }

@@ -21,5 +21,9 @@ int	parse_count(const char *, long long, long long, long long *);
 int	parse_env_assign(const char *);
 int	parse_daemon_name(const char *);
 int	parse_facility(const char *, int *);
+int	parse_nice(const char *, int *);
+
+struct limit;
+int	parse_limit(const char *, struct limit *);
 
 #endif

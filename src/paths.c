@@ -140,8 +140,8 @@ paths_resolve(const struct detach_opts *o, struct paths *p, char *err,
 	if (absolute_opt(cwd, o->out, p->out, sizeof(p->out), err, errlen) ||
 	    absolute_opt(cwd, o->err, p->err, sizeof(p->err), err, errlen) ||
 	    absolute_opt(cwd, o->in, p->in, sizeof(p->in), err, errlen) ||
-	    absolute_opt(cwd, o->chdir, p->chdir, sizeof(p->chdir), err,
-	    errlen) ||
+	    absolute_opt(o->chroot != NULL ? "/" : cwd, o->chdir, p->chdir,
+	    sizeof(p->chdir), err, errlen) ||
 	    absolute_opt(cwd, o->pidfile, p->pidfile, sizeof(p->pidfile), err,
 	    errlen) ||
 	    absolute_opt(cwd, o->child_pidfile, p->child_pidfile,
@@ -149,7 +149,8 @@ paths_resolve(const struct detach_opts *o, struct paths *p, char *err,
 		return -1;
 	if (o->command != NULL) {
 		cmd = o->command[0];
-		if (strchr(cmd, '/') != NULL) {
+		/* with --chroot, COMMAND and -C are paths inside the new root */
+		if (strchr(cmd, '/') != NULL && o->chroot == NULL) {
 			if (absolute_opt(cwd, cmd, p->command,
 			    sizeof(p->command), err, errlen) == -1)
 				return -1;

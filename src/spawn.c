@@ -17,11 +17,15 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "spawn.h"
+
+#define EXIT_TROUBLE_CHILD	3
 
 struct report {
 	int32_t	stage;
@@ -40,6 +44,10 @@ spawn_stage_name(enum launch_stage s)
 	case STAGE_SIGNALS:	return "signals";
 	case STAGE_PIDFILE:	return "pidfile";
 	case STAGE_ENV:		return "environment";
+	case STAGE_CHROOT:	return "chroot";
+	case STAGE_LIMITS:	return "resource limits";
+	case STAGE_PRIVS:	return "privileges";
+	case STAGE_READY:	return "readiness";
 	case STAGE_EXEC:	return "exec";
 	default:		return "start";
 	}
@@ -144,6 +152,43 @@ install(int fd, int target)
 	return dup2(fd, target) == -1 ? -1 : 0;
 }
 
+/* Descriptors the command is given: --keep-fd, and --ready-fd's pipe. */
+static int
+pass_fds(const struct launch *l)
+{
+	int i;
+
+	for (i = 0; i < l->nkeep_fds; i++)
+		if (fcntl(l->keep_fds[i], F_SETFD, 0) == -1)
+			return -1;
+	if (l->ready_fd != -1) {
+		if (l->ready_fd == l->ready_dst)
+			return fcntl(l->ready_fd, F_SETFD, 0);
+		if (dup2(l->ready_fd, l->ready_dst) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* --limit and --nice: while still privileged, before the drop. */
+static int
+apply_resources(const struct launch *l)
+{
+	struct rlimit rl;
+	int i;
+
+	for (i = 0; i < l->nlimits; i++) {
+		rl.rlim_cur = l->limits[i].soft;
+		rl.rlim_max = l->limits[i].hard;
+		if (setrlimit(l->limits[i].resource, &rl) == -1)
+			return -1;
+	}
+	errno = 0;
+	if (l->has_nice && nice(l->nice) == -1 && errno != 0)
+		return -1;
+	return 0;
+}
+
 /*
  * Everything between the last fork and execvp(), or the supervisor's
  * body.  Returns only on failure, with *stage set and errno saved.
@@ -151,10 +196,13 @@ install(int fd, int target)
 void
 spawn_exec(const struct launch *l, int report_fd, enum launch_stage *stage)
 {
-	const char *const *e;
+	extern char **environ;
 
 	*stage = STAGE_SETSID;
 	if (l->new_pgrp && setpgid(0, 0) == -1)
+		return;
+	*stage = STAGE_CHROOT;
+	if (l->root != NULL && chroot(l->root) == -1)
 		return;
 	*stage = STAGE_CHDIR;
 	if (chdir(l->dir) == -1)
@@ -165,7 +213,7 @@ spawn_exec(const struct launch *l, int report_fd, enum launch_stage *stage)
 	    install(l->fd_err, 2) == -1)
 		return;
 	*stage = STAGE_FDS;
-	if (cloexec_from_3() == -1 ||
+	if (cloexec_from_3() == -1 || pass_fds(l) == -1 ||
 	    (l->lock != NULL && l->keep_lock && pidlock_inherit(l->lock) == -1))
 		return;
 	*stage = STAGE_PIDFILE;
@@ -178,10 +226,22 @@ spawn_exec(const struct launch *l, int report_fd, enum launch_stage *stage)
 		spawn_report(report_fd, STAGE_PID, (int32_t)getpid());
 		l->body(l->body_arg, report_fd);
 	}
-	*stage = STAGE_ENV;
-	for (e = l->env; e != NULL && *e != NULL; e++)
-		if (putenv((char *)*e) != 0)	/* argv outlives execvp() */
-			return;
+	*stage = STAGE_LIMITS;
+	if (apply_resources(l) == -1)
+		return;
+	*stage = STAGE_PRIVS;
+	if (l->privs != NULL && privs_apply(l->privs) == -1)
+		return;
+	/*
+	 * A supervised child dies with its supervisor.  setuid() clears the
+	 * death signal, so it is set after the drop, and the parent checked
+	 * afterwards: the supervisor may have died before the prctl().
+	 */
+	if (l->parent > 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
+	    getppid() != l->parent))
+		_exit(EXIT_TROUBLE_CHILD);
+	if (l->envp != NULL)
+		environ = l->envp;
 	if (l->lock != NULL)
 		spawn_report(report_fd, STAGE_PID, (int32_t)getpid());
 	*stage = STAGE_EXEC;

@@ -8,20 +8,33 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cli.h"
 #include "pidlock.h"
+#include "privs.h"
 
 struct launch {
 	char *const		 *argv;		/* COMMAND [ARG...] */
 	const char		 *file;		/* what execvp() runs */
 	const char		 *dir;		/* working directory */
 	mode_t			  umask;
-	const char *const	 *env;		/* NAME=VALUE, NULL-terminated */
+	char			**envp;		/* the whole environment, or NULL */
 	int			  fd_in;	/* -1: keep the caller's */
 	int			  fd_out;
 	int			  fd_err;
 	const struct pidlock	 *lock;		/* write our pid into it, or NULL */
 	int			  keep_lock;	/* let the lock pass through exec */
 	int			  new_pgrp;	/* become a process group leader */
+	const char		 *root;		/* chroot, or NULL */
+	const struct privs	 *privs;	/* user to become, or NULL */
+	int			  has_nice;
+	int			  nice;
+	const struct limit	 *limits;
+	int			  nlimits;
+	const int		 *keep_fds;	/* passed through exec */
+	int			  nkeep_fds;
+	int			  ready_fd;	/* becomes ready_dst, or -1 */
+	int			  ready_dst;
+	pid_t			  parent;	/* die with it (the supervisor) */
 	/* instead of exec'ing: run this (the supervisor); never returns */
 	void			(*body)(void *, int);
 	void			 *body_arg;
@@ -38,6 +51,10 @@ enum launch_stage {
 	STAGE_SIGNALS,
 	STAGE_PIDFILE,
 	STAGE_ENV,
+	STAGE_CHROOT,
+	STAGE_LIMITS,
+	STAGE_PRIVS,
+	STAGE_READY,
 	STAGE_EXEC,
 	STAGE_VANISHED,		/* died without a word */
 	STAGE_EXITED,		/* exec'd, then exited at once */

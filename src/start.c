@@ -12,7 +12,11 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/pidfd.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemonize.h"
@@ -20,7 +24,12 @@
 #include "output.h"
 #include "parse.h"
 #include "pidlock.h"
+#include "envbuild.h"
+#include "privs.h"
+#include "proc.h"
+#include "ready.h"
 #include "start.h"
+#include "stop.h"
 #include "supervise.h"
 
 struct start {
@@ -28,6 +37,9 @@ struct start {
 	const struct paths		*p;
 	struct pidlock			 lock;
 	struct outfile			 in, out, err;
+	struct privs			 privs;
+	struct envbuf			 env;
+	struct ready			 ready;
 };
 
 static int
@@ -135,6 +147,7 @@ static int
 report_failure(const struct start *s, const struct launch_result *r)
 {
 	const char *cmd = s->o->command[0];
+	const char *when;
 	char sig[16];
 
 	switch (r->stage) {
@@ -157,19 +170,42 @@ report_failure(const struct start *s, const struct launch_result *r)
 	case STAGE_PIDFILE:
 		warnx("%s: %s", s->p->pidfile, strerror(r->err));
 		return EXIT_TROUBLE;
+	case STAGE_PRIVS:
+		warnx("%s: cannot run as %s: %s", cmd, s->o->user != NULL ?
+		    s->o->user : s->o->group, strerror(r->err));
+		return EXIT_TROUBLE;
+	case STAGE_CHROOT:
+		warnx("%s: %s", s->o->chroot, strerror(r->err));
+		return EXIT_TROUBLE;
+	case STAGE_READY:
+		if (r->err == ETIMEDOUT)
+			warnx("%s (pid %ld) was not ready within %lld.%03lld s%s%s",
+			    cmd, (long)r->pid,
+			    (long long)(s->o->wait_ready_ms / 1000),
+			    (long long)(s->o->wait_ready_ms % 1000),
+			    s->ready.status[0] != '\0' ? "; its status: " : "",
+			    s->ready.status);
+		else
+			warnx("%s (pid %ld) closed its readiness descriptor "
+			    "without saying it was ready", cmd, (long)r->pid);
+		return EXIT_TROUBLE;
 	case STAGE_VANISHED:
 		warnx("%s: the daemon died before it could exec", cmd);
 		return EXIT_TROUBLE;
 	case STAGE_EXITED:
+		when = s->o->wait_ready ? " before it was ready" :
+		    s->o->wait_ms >= 0 ? " within --wait" : " at once";
 		if (r->status == -1)
-			warnx("%s (pid %ld) exited at once", cmd, (long)r->pid);
+			warnx("%s (pid %ld) exited%s", cmd, (long)r->pid, when);
 		else if (WIFSIGNALED(r->status)) {
 			signal_name(WTERMSIG(r->status), sig, sizeof(sig));
-			warnx("%s (pid %ld) was killed at once by SIG%s", cmd,
-			    (long)r->pid, sig);
+			warnx("%s (pid %ld) was killed by SIG%s%s", cmd,
+			    (long)r->pid, sig, when);
 		} else
-			warnx("%s (pid %ld) exited at once with status %d",
-			    cmd, (long)r->pid, WEXITSTATUS(r->status));
+			warnx("%s (pid %ld) exited with status %d%s%s%s", cmd,
+			    (long)r->pid, WEXITSTATUS(r->status), when,
+			    s->ready.status[0] != '\0' ? "; its status: " : "",
+			    s->ready.status);
 		return EXIT_TROUBLE;
 	default:
 		warnx("%s: %s failed: %s", cmd, spawn_stage_name(r->stage),
@@ -195,6 +231,142 @@ exec_here(struct start *s, const struct launch *l)
 	code = report_failure(s, &r);
 	discard(s);
 	return code;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Plain mode with --wait-ready, --ready-fd or --wait: the daemon runs
+ * (its exec succeeded); wait until it says it is ready, dies, or the time
+ * runs out.  The daemon is our child here (we are its subreaper), so its
+ * exit status is ours to report.  On timeout it is stopped with start's
+ * own -s/-t/-R.  Returns 0, or -1 with r saying why.
+ */
+static int
+await_ready(struct start *s, struct launch_result *r)
+{
+	const struct detach_opts *o = s->o;
+	struct ready *rd = &s->ready;
+	struct pollfd pfd[2];
+	int64_t end, left;
+	int pidfd, n, st;
+	enum ready_state state = READY_WAITING;
+
+	end = now_ms() + (rd->kind == READY_SURVIVE ? o->wait_ms :
+	    o->wait_ready_ms);
+	if ((pidfd = proc_pidfd_open(r->pid)) == -1) {
+		r->stage = STAGE_EXITED;
+		r->status = -1;
+		return -1;
+	}
+	while (state == READY_WAITING) {
+		left = end - now_ms();
+		if (left <= 0)
+			break;
+		n = 0;
+		pfd[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		if (rd->fd != -1)
+			pfd[n++] = (struct pollfd){ .fd = rd->fd,
+			    .events = POLLIN };
+		if (poll(pfd, (nfds_t)n, left > 60000 ? 60000 : (int)left) ==
+		    -1 && errno != EINTR)
+			break;
+		if (n == 2 && pfd[1].revents != 0)
+			state = ready_read(rd);
+		if (state != READY_DONE && pfd[0].revents != 0) {
+			r->stage = STAGE_EXITED;
+			r->status = waitpid(r->pid, &st, 0) == r->pid ? st : -1;
+			close(pidfd);
+			return -1;
+		}
+	}
+	if (state == READY_DONE || (state == READY_WAITING &&
+	    rd->kind == READY_SURVIVE && proc_pidfd_exited(pidfd) == 0)) {
+		if (rd->mainpid > 1 && rd->mainpid != r->pid &&
+		    proc_holds(rd->mainpid, s->lock.dev, s->lock.ino) == 1)
+			pidlock_write(&s->lock, rd->mainpid);
+		close(pidfd);
+		return 0;
+	}
+	/* not ready: take the service down again */
+	r->stage = STAGE_READY;
+	r->err = state == READY_FAILED ? EPIPE : ETIMEDOUT;
+	stop_run(pidfd, &o->sched, NULL, NULL);
+	waitpid(r->pid, &st, WNOHANG);
+	close(pidfd);
+	return -1;
+}
+
+/*
+ * Everything about the launch that can be checked or built without
+ * touching the pidfile: the user, the environment, the descriptors.
+ */
+static int
+prepare(struct start *s)
+{
+	const struct detach_opts *o = s->o;
+	char msg[512];
+	int i;
+
+	if (privs_resolve(o->user, o->group, &s->privs, msg,
+	    sizeof(msg)) == -1) {
+		warnx("%s", msg);
+		return -1;
+	}
+	if (o->chroot != NULL && geteuid() != 0) {
+		warnx("--chroot %s: only root may change the root directory",
+		    o->chroot);
+		return -1;
+	}
+	for (i = 0; i < o->nkeep_fds; i++)
+		if (fcntl(o->keep_fds[i], F_GETFD) == -1) {
+			warnx("--keep-fd=%d: descriptor %d is not open",
+			    o->keep_fds[i], o->keep_fds[i]);
+			return -1;
+		}
+	if (env_build(o, &s->privs, environ, &s->env, msg,
+	    sizeof(msg)) == -1) {
+		warnx("%s", msg);
+		return -1;
+	}
+	s->ready = (struct ready){ .kind = READY_NONE, .fd = -1,
+	    .child_fd = -1 };
+	if (o->wait_ready && ready_open(&s->ready, o->ready_fd != -1 ?
+	    READY_FD : READY_NOTIFY, o->ready_fd, s->privs.active ?
+	    s->privs.uid : getuid()) == -1) {
+		warn("readiness");
+		return -1;
+	}
+	if (o->wait_ms >= 0)
+		s->ready.kind = READY_SURVIVE;
+	if (s->ready.kind == READY_NOTIFY &&
+	    env_set(&s->env, s->ready.env) == -1) {
+		warn("environment");
+		return -1;
+	}
+	return 0;
+}
+
+/* Output files we created belong to the user the service runs as. */
+static void
+chown_created(struct start *s)
+{
+	struct outfile *of[2] = { &s->out, &s->err };
+	int i;
+
+	if (!s->privs.active)
+		return;
+	for (i = 0; i < 2; i++)
+		if (of[i]->created && of[i]->fd != -1 &&
+		    fchown(of[i]->fd, s->privs.uid, s->privs.gid) == -1)
+			warn("%s", of[i]->path);
 }
 
 /*
@@ -234,6 +406,10 @@ start_supervised(struct start *s, const struct launch *child)
 		.window_ms = o->restart_window_ms,
 		.max_restarts = o->max_restarts,
 		.foreground = o->foreground,
+		.ready = &s->ready,
+		.ready_ms = s->ready.kind == READY_SURVIVE ? o->wait_ms :
+		    o->wait_ready_ms,
+		.stop_sched = &o->sched,
 	};
 	cfg.child.lock = NULL;
 	cfg.child.keep_lock = 0;
@@ -244,6 +420,7 @@ start_supervised(struct start *s, const struct launch *child)
 			discard(s);
 			return EXIT_TROUBLE;
 		}
+		umask(o->umask);	/* for the files a reopen creates */
 		code = supervise_foreground(&cfg, &r);
 		if (code == -1) {
 			code = report_failure(s, &r);
@@ -284,38 +461,57 @@ cmd_start(const struct detach_opts *o, const struct paths *p)
 	struct launch l;
 	int code;
 
+	s.in.fd = s.out.fd = s.err.fd = -1;
+	if (prepare(&s) == -1) {
+		ready_close(&s.ready);
+		return EXIT_TROUBLE;
+	}
 	if (paths_make_piddir(p) == -1) {
 		warn("%s", p->piddir);
 		return EXIT_TROUBLE;
 	}
-	s.in.fd = s.out.fd = s.err.fd = -1;
 	if ((code = lock_pidfile(&s)) != 0 || s.lock.pfh == NULL)
 		return code;
 	if (open_stdio(&s) == -1) {
 		discard(&s);
 		return EXIT_TROUBLE;
 	}
+	chown_created(&s);
 	l = (struct launch){
 		.argv = o->command,
 		.file = p->command,
 		.dir = p->chdir[0] != '\0' ? p->chdir : "/",
 		.umask = o->umask,
-		.env = o->env,
+		.envp = s.env.vars,
 		.fd_in = s.in.fd,
 		.fd_out = s.out.fd,
 		.fd_err = s.err.fd != -1 ? s.err.fd : s.out.fd,
 		.lock = &s.lock,
 		.keep_lock = 1,
+		.root = o->chroot,
+		.privs = s.privs.active ? &s.privs : NULL,
+		.has_nice = o->has_nice,
+		.nice = o->nice,
+		.limits = o->limits,
+		.nlimits = o->nlimits,
+		.keep_fds = o->keep_fds,
+		.nkeep_fds = o->nkeep_fds,
+		.ready_fd = s.ready.child_fd,
+		.ready_dst = s.ready.child_dst,
 	};
 	if (o->supervise)
 		code = start_supervised(&s, &l);
 	else if (o->foreground)
 		return exec_here(&s, &l);
-	else if (daemonize_launch(&l, &r) == -1) {
+	else if (daemonize_launch(&l, &r) == -1 ||
+	    (s.ready.kind != READY_NONE &&
+	    (ready_forget_child_end(&s.ready), await_ready(&s, &r)) == -1)) {
 		code = report_failure(&s, &r);
 		discard(&s);
+		ready_close(&s.ready);
 		return code;
 	}
+	ready_close(&s.ready);
 	if (code != EXIT_OK)
 		return code;
 	output_close(&s.in);

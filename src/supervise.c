@@ -46,6 +46,7 @@
 #include "proc.h"
 #include "schedule.h"
 #include "supervise.h"
+#include "ready.h"
 #include "svstate.h"
 
 #define PUMP_BUF	32768
@@ -69,6 +70,7 @@ struct pump {
 	char		 line[LINE_MAX_LEN];
 	uint64_t	 dropped;	/* bytes lost since writes failed */
 	int		 failing;
+	int		 midline;	/* the file does not end in '\n' */
 };
 
 struct supervisor {
@@ -93,6 +95,9 @@ struct supervisor {
 	int64_t			 stop_deadline;	/* 0: none */
 	long			 reopened;
 	int			 reopen_err;
+	int			 report_fd;	/* open until the first child is ready */
+	int64_t			 ready_deadline;
+	int			 ready_err;	/* why it never was */
 	char			 state_path[PATH_MAX];
 	char			 buf[PUMP_BUF];
 };
@@ -136,35 +141,31 @@ say(struct supervisor *sv, int prio, const char *fmt, ...)
 static void
 say(struct supervisor *sv, int prio, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], line[640];
 	va_list ap;
 	int n, failed;
 
 	va_start(ap, fmt);
-	n = vsnprintf(msg, sizeof(msg) - 1, fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
-	if ((size_t)n > sizeof(msg) - 2)
-		n = sizeof(msg) - 2;
 	if (sv->cfg->syslog) {
 		syslog(prio, "%s", msg);
 		return;
 	}
 	if (sv->msg_fd == -1)
 		return;
-	/* "detach[PID]: NAME: ..." in one write, so lines stay whole */
-	memmove(msg + 0, msg, (size_t)n);
-	msg[n++] = '\n';
-	{
-		char line[600];
-		int m = snprintf(line, sizeof(line), "detach[%ld]: %s: %.*s",
-		    (long)getpid(), sv->cfg->name, n, msg);
-
-		if (m > 0)
-			write_all(sv->msg_fd, line, (size_t)m < sizeof(line) ?
-			    (size_t)m : sizeof(line) - 1, &failed);
+	/* "detach[PID]: NAME: ...\n" in one write, so that lines stay whole */
+	n = snprintf(line, sizeof(line), "detach[%ld]: %s: %s\n",
+	    (long)getpid(), sv->cfg->name, msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
 	}
+	write_all(sv->msg_fd, line, (size_t)n, &failed);
 }
 
 static void
@@ -232,6 +233,8 @@ pump_drain(struct supervisor *sv, struct pump *pp)
 			continue;
 		}
 		write_all(pp->out, sv->buf, (size_t)n, &failed);
+		if (!failed)
+			pp->midline = sv->buf[n - 1] != '\n';
 		if (failed) {
 			pp->dropped += (uint64_t)n;
 			if (!pp->failing)
@@ -256,6 +259,30 @@ drain_all(struct supervisor *sv)
 
 	for (i = 0; i < sv->npumps; i++)
 		pump_drain(sv, &sv->pumps[i]);
+}
+
+/*
+ * The child is gone: end the last line it left unfinished, so that it is
+ * neither glued to what comes next nor lost.
+ */
+static void
+finish_lines(struct supervisor *sv)
+{
+	struct pump *pp;
+	int i, failed;
+
+	drain_all(sv);
+	for (i = 0; i < sv->npumps; i++) {
+		pp = &sv->pumps[i];
+		if (pp->out == -1 && pp->len > 0) {
+			pp->line[pp->len] = '\0';
+			syslog(pp->prio, "%s", pp->line);
+			pp->len = 0;
+		} else if (pp->out != -1 && pp->midline) {
+			write_all(pp->out, "\n", 1, &failed);
+			pp->midline = 0;
+		}
+	}
 }
 
 static int
@@ -356,8 +383,20 @@ child_pidfile_remove(struct supervisor *sv)
 static int
 start_child(struct supervisor *sv, struct launch_result *r)
 {
+	struct ready *rd = sv->cfg->ready;
+
+	if (rd != NULL && rd->kind == READY_FD) {
+		if (rd->child_fd == -1 && ready_rearm(rd) == -1) {
+			*r = (struct launch_result){ .stage = STAGE_READY,
+			    .err = errno };
+			return -1;
+		}
+		sv->cfg->child.ready_fd = rd->child_fd;
+	}
 	if (spawn_child(&sv->cfg->child, r) == -1)
 		return -1;
+	if (rd != NULL)
+		ready_forget_child_end(rd);
 	sv->child = r->pid;
 	sv->child_pidfd = pidfd_open(r->pid, 0);
 	sv->child_started = now_ms();
@@ -407,9 +446,34 @@ finish(struct supervisor *sv, pid_t group)
 	sv->mode = SV_DONE;
 }
 
-/* Begin or continue a stop.  self: we run the schedule ourselves. */
+/* The self-driven schedule: run items up to the next timeout. */
 static void
-request_stop(struct supervisor *sv, int sig, int self)
+stop_step(struct supervisor *sv)
+{
+	struct sched_item *it;
+	int jumps = 0;
+
+	sv->stop_deadline = 0;
+	while (++sv->stop_idx < sv->stop_sched.n) {
+		it = &sv->stop_sched.items[sv->stop_idx];
+		if (it->type == SCHED_SIGNAL)
+			signal_group(sv, (int)it->value);
+		else if (it->type == SCHED_GOTO && jumps++ < SCHED_MAX)
+			sv->stop_idx = (int)it->value - 1;
+		else if (it->type == SCHED_TIMEOUT) {
+			sv->stop_deadline = now_ms() + it->value;
+			return;
+		}
+	}
+}
+
+/*
+ * Begin or continue a stop.  sc: a schedule we run ourselves (a plain TERM
+ * to us, or readiness that never came); NULL: the caller of detach stop
+ * drives, one request per signal, and sig is the signal.
+ */
+static void
+request_stop(struct supervisor *sv, int sig, const struct schedule *sc)
 {
 	if (sig <= 0 || sig >= NSIG)
 		sig = SIGTERM;
@@ -421,30 +485,69 @@ request_stop(struct supervisor *sv, int sig, int self)
 	if (sv->mode != SV_STOPPING)
 		say(sv, LOG_NOTICE, "stopping pid %ld", (long)sv->child);
 	sv->mode = SV_STOPPING;
-	if (self) {
-		schedule_default(&sv->stop_sched, sig, 10000);
-		sv->stop_idx = 1;
-		sv->stop_deadline = now_ms() + sv->stop_sched.items[1].value;
-	} else
-		sv->stop_deadline = 0;
-	signal_group(sv, sig);
+	sv->stop_deadline = 0;
+	if (sc == NULL) {
+		signal_group(sv, sig);
+		return;
+	}
+	sv->stop_sched = *sc;
+	sv->stop_idx = -1;
+	stop_step(sv);
 }
 
-/* The self-driven schedule reached a deadline: next step. */
+/* A plain TERM or INT: stop with the default schedule, that signal first. */
 static void
-stop_step(struct supervisor *sv)
+self_stop(struct supervisor *sv, int sig)
 {
-	struct sched_item *it;
+	struct schedule sc;
 
-	sv->stop_deadline = 0;
-	while (++sv->stop_idx < sv->stop_sched.n) {
-		it = &sv->stop_sched.items[sv->stop_idx];
-		if (it->type == SCHED_SIGNAL)
-			signal_group(sv, (int)it->value);
-		else if (it->type == SCHED_TIMEOUT) {
-			sv->stop_deadline = now_ms() + it->value;
-			return;
+	schedule_default(&sc, sig, 10000);
+	request_stop(sv, sig, &sc);
+}
+
+/* Tell detach start how the first child fared, once. */
+static void
+report_start(struct supervisor *sv, enum launch_stage stage, int value)
+{
+	if (sv->report_fd == -1)
+		return;
+	if (stage != STAGE_NONE)
+		spawn_report(sv->report_fd, stage, value);
+	close(sv->report_fd);
+	sv->report_fd = -1;
+}
+
+/* The first child is ready (or, with --wait, survived): detach start may
+ * return.  Later children are only logged. */
+static void
+child_ready(struct supervisor *sv)
+{
+	if (sv->report_fd != -1)
+		report_start(sv, STAGE_NONE, 0);
+	else if (sv->child > 0)
+		say(sv, LOG_NOTICE, "pid %ld is ready", (long)sv->child);
+}
+
+static void
+on_ready_input(struct supervisor *sv)
+{
+	struct ready *rd = sv->cfg->ready;
+
+	switch (ready_read(rd)) {
+	case READY_DONE:
+		child_ready(sv);
+		break;
+	case READY_FAILED:
+		/* the child closed its --ready-fd: no more news from it */
+		close(rd->fd);
+		rd->fd = -1;
+		if (sv->report_fd != -1 && sv->mode == SV_RUNNING) {
+			sv->ready_err = EPIPE;
+			request_stop(sv, SIGTERM, sv->cfg->stop_sched);
 		}
+		break;
+	case READY_WAITING:
+		break;
 	}
 }
 
@@ -472,7 +575,7 @@ child_exited(struct supervisor *sv, int status)
 	int64_t now = now_ms();
 	int failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
-	drain_all(sv);
+	finish_lines(sv);
 	if (sv->child_pidfd != -1)
 		close(sv->child_pidfd);
 	sv->child_pidfd = -1;
@@ -482,6 +585,12 @@ child_exited(struct supervisor *sv, int status)
 	svstate_describe(status, how, sizeof(how));
 	say(sv, failed ? LOG_WARNING : LOG_NOTICE, "pid %ld %s", (long)group,
 	    how);
+	if (sv->report_fd != -1 && sv->ready_err == 0) {
+		/* died before it was ready: detach start reports it */
+		report_start(sv, STAGE_EXITED, status);
+		finish(sv, group);
+		return;
+	}
 	if (sv->mode == SV_STOPPING) {
 		finish(sv, group);
 		return;
@@ -579,11 +688,11 @@ on_signal(struct supervisor *sv, const struct signalfd_siginfo *si)
 	if (sig == SIGCHLD)
 		reap(sv);
 	else if (sig == SIGTERM || sig == SIGINT)
-		request_stop(sv, sig, 1);
+		self_stop(sv, sig);
 	else if (sig == SIGHUP || sig == SIGUSR1 || sig == SIGUSR2)
 		forward(sv, sig);
 	else if (sig == SV_SIG_STOP)
-		request_stop(sv, si->ssi_int, 0);
+		request_stop(sv, si->ssi_int, NULL);
 	else if (sig == SV_SIG_REOPEN)
 		reopen(sv, si->ssi_int);
 	else if (sig == SV_SIG_FORWARD)
@@ -613,19 +722,53 @@ setup_signals(struct supervisor *sv)
 	return sv->sigfd == -1 ? -1 : 0;
 }
 
+static int64_t
+next_deadline(const struct supervisor *sv)
+{
+	int64_t d = -1;
+
+	if (sv->mode == SV_BACKOFF)
+		d = sv->restart_at;
+	else if (sv->mode == SV_STOPPING && sv->stop_deadline != 0)
+		d = sv->stop_deadline;
+	if (sv->report_fd != -1 && sv->mode == SV_RUNNING &&
+	    (d == -1 || sv->ready_deadline < d))
+		d = sv->ready_deadline;
+	return d;
+}
+
+/* A deadline passed: restart, the next stop step, or readiness timeout. */
+static void
+on_time(struct supervisor *sv, int64_t now)
+{
+	if (sv->mode == SV_BACKOFF && now >= sv->restart_at)
+		restart_child(sv);
+	else if (sv->mode == SV_STOPPING && sv->stop_deadline != 0 &&
+	    now >= sv->stop_deadline)
+		stop_step(sv);
+	else if (sv->report_fd != -1 && sv->mode == SV_RUNNING &&
+	    now >= sv->ready_deadline) {
+		if (sv->cfg->ready->kind == READY_SURVIVE)
+			child_ready(sv);
+		else {
+			sv->ready_err = ETIMEDOUT;
+			request_stop(sv, SIGTERM, sv->cfg->stop_sched);
+		}
+	}
+}
+
 /* The loop; returns once the supervisor is done. */
 static void
 run(struct supervisor *sv)
 {
 	struct signalfd_siginfo si;
-	struct pollfd pfd[4];
+	struct pollfd pfd[5];
+	struct ready *rd = sv->cfg->ready;
 	int64_t deadline, now;
-	int i, n, timeout;
+	int i, n, timeout, rdi;
 
 	while (sv->mode != SV_DONE) {
-		deadline = sv->mode == SV_BACKOFF ? sv->restart_at :
-		    sv->mode == SV_STOPPING && sv->stop_deadline != 0 ?
-		    sv->stop_deadline : -1;
+		deadline = next_deadline(sv);
 		now = now_ms();
 		timeout = deadline < 0 ? -1 : deadline <= now ? 0 :
 		    deadline - now > INT_MAX ? INT_MAX : (int)(deadline - now);
@@ -636,24 +779,25 @@ run(struct supervisor *sv)
 		for (i = 0; i < sv->npumps; i++)
 			pfd[n++] = (struct pollfd){ .fd = sv->pumps[i].rfd,
 			    .events = POLLIN };
+		rdi = n;
+		pfd[n++] = (struct pollfd){ .fd = rd != NULL ? rd->fd : -1,
+		    .events = POLLIN };
 		if (poll(pfd, (nfds_t)n, timeout) == -1 && errno != EINTR)
 			break;
 		for (i = 0; i < sv->npumps; i++)
 			if (pfd[2 + i].revents != 0)
 				pump_drain(sv, &sv->pumps[i]);
+		if (pfd[rdi].revents != 0 && rd != NULL && rd->fd != -1)
+			on_ready_input(sv);
 		while (read(sv->sigfd, &si, sizeof(si)) == sizeof(si) &&
 		    sv->mode != SV_DONE)
 			on_signal(sv, &si);
 		if (pfd[1].revents != 0 && sv->mode != SV_DONE)
 			reap(sv);
-		now = now_ms();
-		if (sv->mode == SV_BACKOFF && now >= sv->restart_at)
-			restart_child(sv);
-		else if (sv->mode == SV_STOPPING && sv->stop_deadline != 0 &&
-		    now >= sv->stop_deadline)
-			stop_step(sv);
+		if (sv->mode != SV_DONE)
+			on_time(sv, now_ms());
 	}
-	drain_all(sv);
+	finish_lines(sv);
 }
 
 static int
@@ -666,6 +810,8 @@ supervisor_init(struct supervisor *sv, struct sv_config *cfg)
 	sv->sigfd = -1;
 	sv->child_pidfd = -1;
 	sv->last_status = -1;
+	sv->report_fd = -1;
+	cfg->child.parent = getpid();
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		return -1;
 	if (cfg->max_restarts > 0 && (sv->history = calloc(
@@ -714,8 +860,15 @@ supervise_body(void *arg, int report_fd)
 			unlink(sv.state_path);
 		_exit(EXIT_TROUBLE);	/* the caller removes the pidfile */
 	}
-	close(report_fd);
+	sv.report_fd = report_fd;
+	if (cfg->ready == NULL || cfg->ready->kind == READY_NONE)
+		report_start(&sv, STAGE_NONE, 0);
+	else
+		sv.ready_deadline = now_ms() + cfg->ready_ms;
 	run(&sv);
+	if (sv.report_fd != -1)
+		report_start(&sv, STAGE_READY, sv.ready_err != 0 ?
+		    sv.ready_err : ETIMEDOUT);
 	say(&sv, LOG_NOTICE, "supervisor exiting");
 	supervisor_cleanup(&sv);
 	_exit(EXIT_OK);

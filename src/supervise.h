@@ -10,6 +10,8 @@
 
 #include "cli.h"
 #include "pidlock.h"
+#include "ready.h"
+#include "schedule.h"
 #include "spawn.h"
 
 /*
@@ -46,6 +48,9 @@ struct sv_config {
 	int64_t			 window_ms;
 	long long		 max_restarts;
 	int			 foreground;
+	struct ready		*ready;		/* readiness of the first child */
+	int64_t			 ready_ms;	/* how long to wait for it */
+	const struct schedule	*stop_sched;	/* if it never comes */
 };
 
 void	supervise_body(void *, int);

@@ -48,6 +48,8 @@ dist_check_SCRIPTS += \
 	tests/integration/named.sh \
 	tests/integration/supervise.sh \
 	tests/integration/supervise-fg.sh \
+	tests/integration/supervise-output.sh \
+	tests/integration/supervise-syslog.sh \
 	# EOL
 TESTS += $(dist_check_SCRIPTS)
 EXTRA_DIST += tests/lib.sh

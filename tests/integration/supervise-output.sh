@@ -228,7 +228,7 @@ sv=$(start_daemon "$T/feed.pid" --supervise -o "$T/feed.log" -- \
 echo first >"$T/feed"
 wait_file "$T/feed.log" 10 6
 kill -STOP "$sv"
-check "the supervisor is frozen" proc_wait "$sv" State 'T'
+check "the supervisor is frozen" proc_wait "$sv" State '^[[:space:]]*T'
 echo second >"$T/feed"
 wait_file "$T/feed.ack2" 10 0
 mv "$T/feed.log" "$T/feed.log.1"

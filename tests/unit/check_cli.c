@@ -466,9 +466,9 @@ static const char *const bad_argv[][8] = {
 	{ "signal", "-p", "f", "-E", "A=1", "HUP", NULL },
 	{ "signal", "-p", "f", "-s", "INT", "HUP", NULL },
 	{ "status", "-p", "f", "-t", "1", NULL },
-	{ "start", "-p", "f", "-s", "TERM", "cmd", NULL },
-	{ "start", "-p", "f", "-t", "5", "cmd", NULL },
-	{ "start", "-p", "f", "--retry=5", "cmd", NULL },
+	{ "stop", "-p", "f", "-u", "nobody", NULL },
+	{ "status", "-p", "f", "--wait-ready", NULL },
+	{ "start", "-p", "f", "--wait=1", "--wait-ready", "cmd", NULL },
 	/* bad values */
 	{ "start", "-p", "f", "-m", "9", "cmd", NULL },
 	{ "start", "-p", "f", "-m", "1000", "cmd", NULL },
@@ -508,7 +508,7 @@ START_TEST(test_bad_scope_message)
 {
 	PARSE_BAD("stop", "-p", "f", "-o", "x");
 	ck_assert_ptr_nonnull(strstr(err, "-o"));
-	PARSE_BAD("start", "-p", "f", "--timeout=1", "cmd");
+	PARSE_BAD("status", "-p", "f", "--timeout=1");
 	ck_assert_ptr_nonnull(strstr(err, "--timeout"));
 }
 END_TEST
