@@ -249,6 +249,49 @@ stop_stuck_supervisor(const struct paths *p, pid_t pid, int pidfd)
 	return proc_pidfd_wait(pidfd, 5000) == 1 ? STOP_GONE : STOP_ALIVE;
 }
 
+/*
+ * The recorded pid is gone but others hold the pidfile (children of a
+ * plain daemon that inherited its descriptor, or a command that forked
+ * itself into the background): stop exactly those holders, each pinned
+ * with a pidfd and checked again after it, so that the service can be
+ * started again.
+ */
+static int
+stop_orphans(const struct detach_opts *o, const struct paths *p,
+    const struct probe *pr)
+{
+	char who[128];
+	int fds[PROC_HOLDERS_MAX], n = 0, i;
+	enum stop_result r;
+
+	for (i = 0; i < pr->nholders; i++) {
+		fds[n] = proc_pidfd_open(pr->holders[i]);
+		if (fds[n] == -1)
+			continue;
+		if (proc_holds(pr->holders[i], pr->dev, pr->ino) == 1)
+			n++;
+		else
+			close(fds[n]);
+	}
+	holders_text(pr, who, sizeof(who));
+	warnx("%s: pid %ld is gone; stopping %s, which still hold%s %s",
+	    p->name, (long)pr->pid, who, pr->nholders > 1 ? "" : "s",
+	    p->pidfile);
+	r = n > 0 ? stop_run(fds, n, &o->sched, NULL, NULL) : STOP_GONE;
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	if (r == STOP_ALIVE) {
+		warnx("%s: still held at the end of the schedule", p->pidfile);
+		return EXIT_ALIVE;
+	}
+	if (r == STOP_ERROR) {
+		warn("%s", p->pidfile);
+		return EXIT_TROUBLE;
+	}
+	cleanup_after(p, pr);
+	return EXIT_OK;
+}
+
 int
 cmd_stop(const struct detach_opts *o, const struct paths *p)
 {
@@ -257,12 +300,15 @@ cmd_stop(const struct detach_opts *o, const struct paths *p)
 	enum stop_result r = STOP_GONE;
 	int pidfd, code, sup;
 
+	pidlock_probe(p->pidfile, &pr);
+	if (pr.state == PROBE_ORPHANED)
+		return stop_orphans(o, p, &pr);
 	if ((code = pin_daemon(o, p, &pr, &pidfd)) != 0)
 		return code;
 	if (pidfd != -1) {
 		sup = supervised(p, pr.pid, &st);
-		r = stop_run(pidfd, &o->sched, sup ? send_stop_request : NULL,
-		    NULL);
+		r = stop_run(&pidfd, 1, &o->sched, sup ? send_stop_request :
+		    NULL, NULL);
 		if (r == STOP_ALIVE && sup)
 			r = stop_stuck_supervisor(p, pr.pid, pidfd);
 		if (r == STOP_ERROR)
@@ -364,9 +410,10 @@ cmd_status(const struct detach_opts *o, const struct paths *p)
 	case PROBE_ORPHANED:
 		holders_text(&pr, who, sizeof(who));
 		printf("%s is not running: pid %ld is gone, but %s still "
-		    "holds pidfile %s (children of the command, or the "
+		    "hold%s pidfile %s (children of the command, or the "
 		    "command daemonized itself: run it with its foreground "
-		    "option)\n", p->name, (long)pr.pid, who, p->pidfile);
+		    "option)\n", p->name, (long)pr.pid, who,
+		    pr.nholders > 1 ? "" : "s", p->pidfile);
 		return STATUS_DEAD_PIDFILE;
 	case PROBE_FOREIGN:
 		holders_text(&pr, who, sizeof(who));

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "paths.h"
 
 #define OUTPUT_MODE	0640
 
@@ -39,12 +40,16 @@ output_open_write(struct outfile *of, const char *path, int truncate,
     mode_t mask)
 {
 	int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY;
+	enum dir_safety safety;
 	mode_t old;
 	int fd;
 
 	*of = (struct outfile){ .path = path, .fd = -1 };
 	if (truncate)
 		flags |= O_TRUNC;
+	/* where others can plant a symbolic link, never follow one */
+	if (paths_dir_safety(path, &safety) == -1 || safety != DIR_SAFE)
+		flags |= O_NOFOLLOW;
 	old = umask(0);
 	fd = open(path, flags | O_CREAT | O_EXCL, OUTPUT_MODE & ~mask);
 	umask(old);

@@ -220,3 +220,34 @@ paths_make_piddir(const struct paths *p)
 	}
 	return 0;
 }
+
+/*
+ * Can users other than us (and root) change what path names?  They can
+ * if its directory is writable by its group or by others, or belongs to
+ * another user who may write to it.  A sticky directory (/tmp) is safe
+ * for files we own: nobody else may remove or rename them.
+ */
+int
+paths_dir_safety(const char *path, enum dir_safety *out)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat sb;
+	uid_t me = geteuid();
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (stat(dir, &sb) == -1)
+		return -1;
+	if (sb.st_uid != 0 && sb.st_uid != me && (sb.st_mode & S_IWUSR))
+		*out = DIR_UNSAFE;
+	else if (!(sb.st_mode & (S_IWGRP | S_IWOTH)))
+		*out = DIR_SAFE;
+	else
+		*out = (sb.st_mode & S_ISVTX) ? DIR_STICKY : DIR_UNSAFE;
+	return 0;
+}

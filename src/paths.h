@@ -23,6 +23,12 @@ struct paths {
 	char	child_pidfile[PATH_MAX];
 };
 
+enum dir_safety {
+	DIR_SAFE,	/* only we (and root) can change it */
+	DIR_STICKY,	/* others can write, but not touch our files */
+	DIR_UNSAFE,	/* others can replace what is in it */
+};
+
 /* pure */
 int	path_absolute(const char *, const char *, char *, size_t);
 int	path_default_dir(uid_t, const char *, int, char *, size_t);
@@ -32,5 +38,6 @@ int	path_display_name(const char *, char *, size_t);
 int	paths_resolve(const struct detach_opts *, struct paths *, char *,
 	    size_t);
 int	paths_make_piddir(const struct paths *);
+int	paths_dir_safety(const char *, enum dir_safety *);
 
 #endif

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "parse.h"
+#include "paths.h"
 #include "pidlock.h"
 #include "proc.h"
 
@@ -94,9 +95,16 @@ locked_pid(int fd)
 static int
 pin(const char *path, struct stat *sb)
 {
+	enum dir_safety safety;
 	mode_t old;
 	int fd;
 
+	if (paths_dir_safety(path, &safety) == -1)
+		return -1;
+	if (safety == DIR_UNSAFE) {
+		errno = EPERM;
+		return -3;
+	}
 	if (lstat(path, sb) == 0 && !S_ISREG(sb->st_mode)) {
 		errno = S_ISLNK(sb->st_mode) ? ELOOP : EINVAL;
 		return -2;
@@ -111,6 +119,11 @@ pin(const char *path, struct stat *sb)
 		close(fd);
 		errno = EINVAL;
 		return -2;
+	}
+	if (safety == DIR_STICKY && sb->st_uid != geteuid()) {
+		close(fd);
+		errno = EACCES;
+		return -3;	/* someone else's file in /tmp */
 	}
 	return fd;
 }
@@ -137,7 +150,8 @@ pidlock_acquire(const char *path, struct pidlock *pl, pid_t *other)
 	for (step = 0;; step++) {
 		fd = pin(path, &pinned);
 		if (fd < 0)
-			return fd == -2 ? LOCK_NOTREG : LOCK_ERROR;
+			return fd == -2 ? LOCK_NOTREG : fd == -3 ? LOCK_UNSAFE :
+			    LOCK_ERROR;
 		pl->dev = pinned.st_dev;
 		pl->ino = pinned.st_ino;
 
@@ -383,6 +397,7 @@ probe_once(const char *path, struct probe *pr)
 int
 pidlock_remove_stale(const char *path, dev_t dev, ino_t ino)
 {
+	enum dir_safety safety;
 	struct stat sb;
 	int fd, r = -1, saved;
 
@@ -394,6 +409,11 @@ pidlock_remove_stale(const char *path, dev_t dev, ino_t ino)
 		goto out;
 	if (!S_ISREG(sb.st_mode) || sb.st_dev != dev || sb.st_ino != ino) {
 		r = 1;
+		goto out;
+	}
+	if (paths_dir_safety(path, &safety) == -1 || safety == DIR_UNSAFE ||
+	    (safety == DIR_STICKY && sb.st_uid != geteuid())) {
+		r = 1;	/* others could swap it under us: leave it */
 		goto out;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {

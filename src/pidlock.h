@@ -23,6 +23,7 @@ enum lock_result {
 	LOCK_OK,
 	LOCK_BUSY,		/* held: another instance runs (or starts) */
 	LOCK_NOTREG,		/* not a regular file: refused untouched */
+	LOCK_UNSAFE,		/* others could swap the file: refused */
 	LOCK_ERROR,		/* errno says why */
 };
 

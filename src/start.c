@@ -90,6 +90,13 @@ lock_pidfile(struct start *s)
 	case LOCK_BUSY:
 		explain_busy(p, other);
 		return nothing_to_do(s->o);
+	case LOCK_UNSAFE:
+		warnx("%s: %s", p->pidfile, errno == EACCES ?
+		    "refusing a pidfile that belongs to another user in a "
+		    "directory others can write to" :
+		    "refusing a pidfile in a directory that other users can "
+		    "write to (they could replace it)");
+		return EXIT_TROUBLE;
 	case LOCK_NOTREG:
 		warnx("%s: %s", p->pidfile, errno == ELOOP ?
 		    "refusing a symbolic link as pidfile" :
@@ -298,7 +305,7 @@ await_ready(struct start *s, struct launch_result *r)
 	/* not ready: take the service down again */
 	r->stage = STAGE_READY;
 	r->err = state == READY_FAILED ? EPIPE : ETIMEDOUT;
-	stop_run(pidfd, &o->sched, NULL, NULL);
+	stop_run(&pidfd, 1, &o->sched, NULL, NULL);
 	waitpid(r->pid, &st, WNOHANG);
 	close(pidfd);
 	return -1;

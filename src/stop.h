@@ -15,6 +15,7 @@ enum stop_result {
 /* How a signal item is delivered: to the process itself, or as a request. */
 typedef int (*stop_sender)(int pidfd, int sig, void *arg);
 
-enum stop_result stop_run(int, const struct schedule *, stop_sender, void *);
+enum stop_result stop_run(const int *, int, const struct schedule *, stop_sender,
+    void *);
 
 #endif

@@ -7,6 +7,9 @@ AM_TESTS_ENVIRONMENT = \
 	DETACH='$(abs_top_builddir)/src/detach'; export DETACH; \
 	TESTTOOL='$(abs_top_builddir)/tests/testtool'; export TESTTOOL; \
 	srcdir='$(srcdir)'; export srcdir; \
+	DETACH_SANITIZED='$(enable_sanitizers)'; export DETACH_SANITIZED; \
+	ASAN_OPTIONS='detect_leaks=0:abort_on_error=1'; export ASAN_OPTIONS; \
+	UBSAN_OPTIONS='print_stacktrace=1:halt_on_error=1'; export UBSAN_OPTIONS; \
 	# EOL
 
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
