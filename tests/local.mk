@@ -53,6 +53,7 @@ dist_check_SCRIPTS += \
 	tests/integration/supervise-fg.sh \
 	tests/integration/supervise-output.sh \
 	tests/integration/supervise-syslog.sh \
+	tests/integration/harden.sh \
 	# EOL
 TESTS += $(dist_check_SCRIPTS)
 EXTRA_DIST += tests/lib.sh
