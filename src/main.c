@@ -112,7 +112,12 @@ ensure_stdio(void)
 static int
 cmd_restart(const struct detach_opts *o, const struct paths *p)
 {
-	int code = cmd_stop(o, p);
+	int code;
+
+	/* a start that cannot work must not cost the running daemon */
+	if ((code = start_validate(o, p)) != EXIT_OK)
+		return code;
+	code = cmd_stop(o, p);
 
 	if (code == EXIT_ALIVE || code == EXIT_TROUBLE)
 		return code;

@@ -460,6 +460,22 @@ start_supervised(struct start *s, const struct launch *child)
 	return EXIT_OK;
 }
 
+/*
+ * For restart: everything start would refuse, checked before the running
+ * daemon is stopped, so that a typo does not leave nothing running.
+ */
+int
+start_validate(const struct detach_opts *o, const struct paths *p)
+{
+	struct start s = { .o = o, .p = p };
+	int r;
+
+	r = prepare(&s);
+	ready_close(&s.ready);
+	env_free(&s.env);
+	return r == -1 ? EXIT_TROUBLE : EXIT_OK;
+}
+
 int
 cmd_start(const struct detach_opts *o, const struct paths *p)
 {

@@ -5,5 +5,6 @@
 #include "paths.h"
 
 int	cmd_start(const struct detach_opts *, const struct paths *);
+int	start_validate(const struct detach_opts *, const struct paths *);
 
 #endif
