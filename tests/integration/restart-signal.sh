@@ -2,7 +2,7 @@
 # detach restart and detach signal.
 . "${srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
-plan 16
+plan 18
 
 # A daemon that records the signals it gets.
 catcher='for my $s (qw(USR1 HUP)) {
@@ -47,6 +47,10 @@ expect 2 "restart aborts with 2 when stop's schedule runs out" \
     "$DETACH" restart -p "$T/c.pid" -R TERM/0.2 -- sleep 300
 check "... leaving the old process, still in the pidfile" \
     test "$(pid_of "$T/c.pid")" = "$pid"
+pid=$(pid_of "$T/b.pid")
+expect 3 "restart with a start that cannot work (unknown user) exits 3" \
+    "$DETACH" restart -p "$T/b.pid" -u detach-no-such-user -- sleep 300
+check "... without stopping the running daemon" alive "$pid"
 expect 127 "restart reports start's exit codes" \
     "$DETACH" restart -p "$T/d.pid" -- detach-no-such-command
 done_testing
