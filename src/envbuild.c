@@ -111,9 +111,11 @@ set_pair(struct envbuf *e, const char *name, const char *value)
 {
 	char *s;
 
-	if (asprintf(&s, "%s=%s", name, value) == -1)
+	if (e->nowned == sizeof(e->owned) / sizeof(e->owned[0]) ||
+	    asprintf(&s, "%s=%s", name, value) == -1)
 		return -1;
-	return env_set(e, s);	/* kept for the daemon's life */
+	e->owned[e->nowned++] = s;
+	return env_set(e, s);
 }
 
 static int
@@ -129,8 +131,9 @@ read_env_file(struct envbuf *e, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	/* one allocation, kept: the daemon's environment points into it */
-	if ((buf = malloc(ENV_FILE_MAX + 1)) == NULL) {
+	/* one allocation, kept with e: the environment points into it */
+	if (e->nowned == sizeof(e->owned) / sizeof(e->owned[0]) ||
+	    (buf = malloc(ENV_FILE_MAX + 1)) == NULL) {
 		close(fd);
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
@@ -145,6 +148,7 @@ read_env_file(struct envbuf *e, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	buf[got] = '\0';
+	e->owned[e->nowned++] = buf;
 	for (line = buf; line < buf + got; line = nl + 1) {
 		lineno++;
 		nl = memchr(line, '\n', (size_t)(buf + got - line));
@@ -224,6 +228,10 @@ oom:
 void
 env_free(struct envbuf *e)
 {
+	size_t i;
+
+	for (i = 0; i < e->nowned; i++)
+		free(e->owned[i]);
 	free(e->vars);
 	*e = (struct envbuf){ 0 };
 }

@@ -16,6 +16,8 @@ struct envbuf {
 	char	**vars;		/* NULL-terminated */
 	size_t	  n;
 	size_t	  cap;
+	char	 *owned[36];	/* strings we allocated, freed with it */
+	size_t	  nowned;
 };
 
 int	env_parse_line(const char *, size_t, size_t *, const char **);

@@ -179,8 +179,10 @@ read_notify(struct ready *r)
 		close_passed_fds(&mh, &cred, &have_cred);
 		if (!have_cred || (cred.uid != 0 && cred.uid != r->uid))
 			continue;	/* not from root or the service */
-		if (parse_notify(r, buf, (size_t)n))
+		if (parse_notify(r, buf, (size_t)n)) {
 			st = READY_DONE;
+			r->sender = cred.pid;
+		}
 	}
 }
 

@@ -31,6 +31,7 @@ struct ready {
 	char		 env[80];	/* NOTIFY_SOCKET=@detach-... */
 	char		 status[256];	/* the last STATUS= */
 	pid_t		 mainpid;	/* MAINPID=, 0 if none */
+	pid_t		 sender;	/* who sent READY=1 */
 };
 
 int			ready_open(struct ready *, enum ready_kind, int, uid_t);

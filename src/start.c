@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -250,6 +251,81 @@ now_ms(void)
 }
 
 /*
+ * READY=1 may come through a helper: systemd-notify --ready then sends
+ * BARRIER=1 with a descriptor and waits for it to be closed, and fails
+ * (possibly taking the service down) if the socket is gone by then.  So
+ * wait for such helpers to exit, reading and closing what they send: the
+ * sender if it is not the service, and any child of the service named
+ * systemd-notify (it reports the service's pid as its own).  A second at
+ * most.
+ */
+static int
+notify_helpers(struct ready *rd, pid_t service, int *fds, int max)
+{
+	char path[64], comm[32];
+	struct dirent *de;
+	pid_t pid;
+	DIR *d;
+	int n = 0, fd;
+	ssize_t len;
+
+	if (rd->sender > 1 && rd->sender != service &&
+	    (fds[n] = proc_pidfd_open(rd->sender)) != -1)
+		n++;
+	if ((d = opendir("/proc")) == NULL)
+		return n;
+	while (n < max && (de = readdir(d)) != NULL) {
+		if (parse_pid(de->d_name, strlen(de->d_name), &pid) == -1 ||
+		    pid == rd->sender || proc_parent(pid) != service)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pid);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		len = read(fd, comm, sizeof(comm) - 1);
+		close(fd);
+		if (len > 0 && strncmp(comm, "systemd-notify\n", 15) == 0 &&
+		    (fds[n] = proc_pidfd_open(pid)) != -1)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void
+drain_helpers(struct ready *rd, pid_t service)
+{
+	struct pollfd pfd[9];
+	int fds[8], n, i, live;
+	int64_t end = now_ms() + 1000, left;
+
+	if (rd->kind != READY_NOTIFY ||
+	    (n = notify_helpers(rd, service, fds, 8)) == 0)
+		return;
+	while ((left = end - now_ms()) > 0) {
+		for (i = live = 0; i < n; i++)
+			if (fds[i] != -1)
+				pfd[live++] = (struct pollfd){ .fd = fds[i],
+				    .events = POLLIN };
+		if (live == 0)
+			break;
+		pfd[live] = (struct pollfd){ .fd = rd->fd, .events = POLLIN };
+		if (poll(pfd, (nfds_t)live + 1, (int)left) == -1 &&
+		    errno != EINTR)
+			break;
+		if (pfd[live].revents != 0)
+			ready_read(rd);
+		for (i = 0; i < n; i++)
+			if (fds[i] != -1 && proc_pidfd_exited(fds[i]) == 1) {
+				close(fds[i]);
+				fds[i] = -1;
+			}
+	}
+	for (i = 0; i < n; i++)
+		if (fds[i] != -1)
+			close(fds[i]);
+}
+
+/*
  * Plain mode with --wait-ready, --ready-fd or --wait: the daemon runs
  * (its exec succeeded); wait until it says it is ready, dies, or the time
  * runs out.  The daemon is our child here (we are its subreaper), so its
@@ -294,6 +370,15 @@ await_ready(struct start *s, struct launch_result *r)
 			return -1;
 		}
 	}
+	if (state == READY_FAILED && proc_pidfd_wait(pidfd, 500) == 1) {
+		/* it closed the descriptor because it was dying: say how */
+		r->stage = STAGE_EXITED;
+		r->status = waitpid(r->pid, &st, 0) == r->pid ? st : -1;
+		close(pidfd);
+		return -1;
+	}
+	if (state == READY_DONE)
+		drain_helpers(rd, r->pid);
 	if (state == READY_DONE || (state == READY_WAITING &&
 	    rd->kind == READY_SURVIVE && proc_pidfd_exited(pidfd) == 0)) {
 		if (rd->mainpid > 1 && rd->mainpid != r->pid &&
@@ -309,6 +394,29 @@ await_ready(struct start *s, struct launch_result *r)
 	waitpid(r->pid, &st, WNOHANG);
 	close(pidfd);
 	return -1;
+}
+
+/*
+ * --ready-fd=N: the daemon gets our pipe as descriptor N, put there with
+ * dup2().  None of our own descriptors (the pidfile, the report pipe)
+ * may then sit at N, so N is occupied before any of them is opened.
+ */
+static int
+reserve_fd(int n)
+{
+	int fd;
+
+	if (fcntl(n, F_GETFD) != -1)
+		return 0;	/* in use already: ours cannot land there */
+	if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (fd != n && dup3(fd, n, O_CLOEXEC) == -1) {
+		close(fd);
+		return -1;
+	}
+	if (fd != n)
+		close(fd);
+	return 0;
 }
 
 /*
@@ -345,6 +453,10 @@ prepare(struct start *s)
 	}
 	s->ready = (struct ready){ .kind = READY_NONE, .fd = -1,
 	    .child_fd = -1 };
+	if (o->ready_fd != -1 && reserve_fd(o->ready_fd) == -1) {
+		warn("--ready-fd=%d", o->ready_fd);
+		return -1;
+	}
 	if (o->wait_ready && ready_open(&s->ready, o->ready_fd != -1 ?
 	    READY_FD : READY_NOTIFY, o->ready_fd, s->privs.active ?
 	    s->privs.uid : getuid()) == -1) {
@@ -476,70 +588,82 @@ start_validate(const struct detach_opts *o, const struct paths *p)
 	return r == -1 ? EXIT_TROUBLE : EXIT_OK;
 }
 
-int
-cmd_start(const struct detach_opts *o, const struct paths *p)
+static int
+start_main(struct start *sp)
 {
-	struct start s = { .o = o, .p = p };
+	const struct detach_opts *o = sp->o;
+	const struct paths *p = sp->p;
 	struct launch_result r;
 	struct launch l;
 	int code;
 
-	s.in.fd = s.out.fd = s.err.fd = -1;
-	if (prepare(&s) == -1) {
-		ready_close(&s.ready);
+	sp->in.fd = sp->out.fd = sp->err.fd = -1;
+	if (prepare(sp) == -1) {
+		ready_close(&sp->ready);
 		return EXIT_TROUBLE;
 	}
 	if (paths_make_piddir(p) == -1) {
 		warn("%s", p->piddir);
 		return EXIT_TROUBLE;
 	}
-	if ((code = lock_pidfile(&s)) != 0 || s.lock.pfh == NULL)
+	if ((code = lock_pidfile(sp)) != 0 || sp->lock.pfh == NULL)
 		return code;
-	if (open_stdio(&s) == -1) {
-		discard(&s);
+	if (open_stdio(sp) == -1) {
+		discard(sp);
 		return EXIT_TROUBLE;
 	}
-	chown_created(&s);
+	chown_created(sp);
 	l = (struct launch){
 		.argv = o->command,
 		.file = p->command,
 		.dir = p->chdir[0] != '\0' ? p->chdir : "/",
 		.umask = o->umask,
-		.envp = s.env.vars,
-		.fd_in = s.in.fd,
-		.fd_out = s.out.fd,
-		.fd_err = s.err.fd != -1 ? s.err.fd : s.out.fd,
-		.lock = &s.lock,
+		.envp = sp->env.vars,
+		.fd_in = sp->in.fd,
+		.fd_out = sp->out.fd,
+		.fd_err = sp->err.fd != -1 ? sp->err.fd : sp->out.fd,
+		.lock = &sp->lock,
 		.keep_lock = 1,
 		.root = o->chroot,
-		.privs = s.privs.active ? &s.privs : NULL,
+		.privs = sp->privs.active ? &sp->privs : NULL,
 		.has_nice = o->has_nice,
 		.nice = o->nice,
 		.limits = o->limits,
 		.nlimits = o->nlimits,
 		.keep_fds = o->keep_fds,
 		.nkeep_fds = o->nkeep_fds,
-		.ready_fd = s.ready.child_fd,
-		.ready_dst = s.ready.child_dst,
+		.ready_fd = sp->ready.child_fd,
+		.ready_dst = sp->ready.child_dst,
 	};
 	if (o->supervise)
-		code = start_supervised(&s, &l);
+		code = start_supervised(sp, &l);
 	else if (o->foreground)
-		return exec_here(&s, &l);
+		return exec_here(sp, &l);
 	else if (daemonize_launch(&l, &r) == -1 ||
-	    (s.ready.kind != READY_NONE &&
-	    (ready_forget_child_end(&s.ready), await_ready(&s, &r)) == -1)) {
-		code = report_failure(&s, &r);
-		discard(&s);
-		ready_close(&s.ready);
+	    (sp->ready.kind != READY_NONE &&
+	    (ready_forget_child_end(&sp->ready), await_ready(sp, &r)) == -1)) {
+		code = report_failure(sp, &r);
+		discard(sp);
+		ready_close(&sp->ready);
 		return code;
 	}
-	ready_close(&s.ready);
+	ready_close(&sp->ready);
 	if (code != EXIT_OK)
 		return code;
-	output_close(&s.in);
-	output_close(&s.out);
-	output_close(&s.err);
-	pidlock_close(&s.lock);
+	output_close(&sp->in);
+	output_close(&sp->out);
+	output_close(&sp->err);
+	pidlock_close(&sp->lock);
 	return EXIT_OK;
+}
+
+int
+cmd_start(const struct detach_opts *o, const struct paths *p)
+{
+	struct start s = { .o = o, .p = p };
+	int code;
+
+	code = start_main(&s);
+	env_free(&s.env);
+	return code;
 }

@@ -801,7 +801,51 @@ run(struct supervisor *sv)
 }
 
 static int
-supervisor_init(struct supervisor *sv, struct sv_config *cfg)
+cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * The supervisor never execs, so close-on-exec does not rid it of the
+ * descriptors it inherited from whoever ran detach start: close them
+ * now, keeping only what it and its children use.  A pipe held here
+ * would otherwise never see EOF.
+ */
+static void
+close_inherited(struct sv_config *c, int report_fd)
+{
+	int keep[32], n = 0, i, lo = 3;
+
+	keep[n++] = report_fd;
+	if (c->lock != NULL && c->lock->pfh != NULL)
+		keep[n++] = pidlock_fd(c->lock);
+	keep[n++] = c->child.fd_in;
+	keep[n++] = c->child.fd_out;
+	keep[n++] = c->child.fd_err;
+	keep[n++] = c->out_fd;
+	keep[n++] = c->err_fd;
+	if (c->ready != NULL) {
+		keep[n++] = c->ready->fd;
+		keep[n++] = c->ready->child_fd;
+		if (c->ready->kind == READY_FD)
+			keep[n++] = c->ready->child_dst;
+	}
+	for (i = 0; i < c->child.nkeep_fds && n < 32; i++)
+		keep[n++] = c->child.keep_fds[i];
+	qsort(keep, (size_t)n, sizeof(keep[0]), cmp_int);
+	for (i = 0; i < n; i++) {
+		if (keep[i] < lo)
+			continue;
+		if (keep[i] > lo)
+			close_range((unsigned)lo, (unsigned)keep[i] - 1, 0);
+		lo = keep[i] + 1;
+	}
+	close_range((unsigned)lo, ~0U, 0);
+}
+
+static int
+supervisor_init(struct supervisor *sv, struct sv_config *cfg, int report_fd)
 {
 	/* buf stays untouched until output arrives: no dirty pages for it */
 	memset(sv, 0, offsetof(struct supervisor, buf));
@@ -812,6 +856,7 @@ supervisor_init(struct supervisor *sv, struct sv_config *cfg)
 	sv->last_status = -1;
 	sv->report_fd = -1;
 	cfg->child.parent = getpid();
+	close_inherited(cfg, report_fd);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		return -1;
 	if (cfg->max_restarts > 0 && (sv->history = calloc(
@@ -850,7 +895,7 @@ supervise_body(void *arg, int report_fd)
 	struct supervisor sv;
 	struct launch_result r;
 
-	if (supervisor_init(&sv, cfg) == -1) {
+	if (supervisor_init(&sv, cfg, report_fd) == -1) {
 		spawn_report(report_fd, STAGE_FDS, errno);
 		_exit(EXIT_TROUBLE);
 	}
@@ -886,7 +931,7 @@ supervise_foreground(struct sv_config *cfg, struct launch_result *r)
 	int st;
 
 	*r = (struct launch_result){ .stage = STAGE_NONE };
-	if (supervisor_init(&sv, cfg) == -1) {
+	if (supervisor_init(&sv, cfg, -1) == -1) {
 		r->stage = STAGE_FDS;
 		r->err = errno;
 		return -1;

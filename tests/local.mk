@@ -54,6 +54,10 @@ dist_check_SCRIPTS += \
 	tests/integration/supervise-output.sh \
 	tests/integration/supervise-syslog.sh \
 	tests/integration/harden.sh \
+	tests/integration/privs-env.sh \
+	tests/integration/ready.sh \
+	tests/integration/stress.sh \
+	tests/integration/valgrind.sh \
 	# EOL
 TESTS += $(dist_check_SCRIPTS)
 EXTRA_DIST += tests/lib.sh
