@@ -3,6 +3,10 @@
 # stop; and the short-lived start, status and stop.
 . "${srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
+if [ "${DETACH_SANITIZED:-no}" = yes ]; then
+	echo "1..0 # SKIP valgrind cannot run a sanitizer build"
+	exit 0
+fi
 if ! command -v valgrind >/dev/null 2>&1; then
 	echo "1..0 # SKIP valgrind is not installed"
 	exit 0
