@@ -40,12 +40,14 @@ enum {
 	OPT_WAIT_READY,
 	OPT_READY_FD,
 	OPT_WAIT,
+	OPT_JSON,
 };
 
 /* Which verbs an option belongs to. */
 #define FOR_ALL		0x1
 #define FOR_START	0x2
 #define FOR_STOP	0x4
+#define FOR_REPORT	0x8	/* status and list */
 
 static const char shortopts[] = "+:p:n:o:e:i:C:m:E:fs:t:R:u:g:hV";
 
@@ -87,6 +89,7 @@ static const struct option longopts[] = {
 	{ "wait-ready",	optional_argument,	NULL, OPT_WAIT_READY },
 	{ "ready-fd",	required_argument,	NULL, OPT_READY_FD },
 	{ "wait",	required_argument,	NULL, OPT_WAIT },
+	{ "json",	no_argument,		NULL, OPT_JSON },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 },
@@ -102,6 +105,7 @@ static const struct {
 	{ "restart", VERB_RESTART },
 	{ "signal", VERB_SIGNAL },
 	{ "reopen", VERB_REOPEN },
+	{ "list", VERB_LIST },
 };
 
 /* The strings gathered by the first phase. */
@@ -158,6 +162,8 @@ option_scope(int c)
 		return FOR_START;
 	case 's': case 't': case 'R':
 		return FOR_START | FOR_STOP;
+	case OPT_JSON:
+		return FOR_REPORT;
 	default:
 		return FOR_ALL;
 	}
@@ -171,7 +177,8 @@ option_allowed(enum verb v, int c)
 	if (scope == FOR_ALL)
 		return 1;
 	return ((scope & FOR_START) && cli_verb_starts(v)) ||
-	    ((scope & FOR_STOP) && cli_verb_stops(v));
+	    ((scope & FOR_STOP) && cli_verb_stops(v)) ||
+	    ((scope & FOR_REPORT) && (v == VERB_STATUS || v == VERB_LIST));
 }
 
 /* The text of the option just parsed, for messages. */
@@ -295,6 +302,7 @@ gather(int argc, char **argv, struct detach_opts *o, struct raw_opts *raw,
 			break;
 		case OPT_READY_FD: raw->ready_fd = optarg; break;
 		case OPT_WAIT: raw->wait = optarg; break;
+		case OPT_JSON: o->json = 1; break;
 		default:
 			return fail(err, errlen, "internal error: option %d", c);
 		}
@@ -554,10 +562,15 @@ cli_parse(int argc, char **argv, struct detach_opts *o, char *err,
 	case VERB_STOP:
 	case VERB_STATUS:
 	case VERB_REOPEN:
+	case VERB_LIST:
 		if (o->verb != VERB_SIGNAL && noperands != 0)
 			return fail(err, errlen, "unexpected argument '%s'",
 			    argv[first]);
-		if (o->pidfile == NULL && o->name == NULL)
+		if (o->verb == VERB_LIST) {
+			if (o->pidfile != NULL || o->name != NULL)
+				return fail(err, errlen, "list shows the "
+				    "default directory: no -p or -n");
+		} else if (o->pidfile == NULL && o->name == NULL)
 			return fail(err, errlen, "%s needs -p PIDFILE or -n NAME",
 			    o->verb_name);
 		break;

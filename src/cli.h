@@ -28,6 +28,7 @@ enum verb {
 	VERB_RESTART,
 	VERB_SIGNAL,
 	VERB_REOPEN,
+	VERB_LIST,
 	VERB_HELP,
 	VERB_VERSION,
 };
@@ -96,6 +97,9 @@ struct detach_opts {
 
 	/* signal */
 	int		  send_signal;
+
+	/* status, list */
+	int		  json;
 };
 
 int	cli_parse(int, char **, struct detach_opts *, char *, size_t);

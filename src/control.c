@@ -28,6 +28,7 @@
 #include "parse.h"
 #include "pidlock.h"
 #include "proc.h"
+#include "report.h"
 #include "stop.h"
 #include "supervise.h"
 #include "svstate.h"
@@ -137,17 +138,10 @@ not_running_code(const struct detach_opts *o, const struct probe *pr)
 	return o->oknodo ? EXIT_OK : EXIT_NOTHING;
 }
 
-/*
- * Is pid a detach supervisor?  It is if the state file beside the pidfile
- * names it: only the supervisor writes that file.
- */
 static int
 supervised(const struct paths *p, pid_t pid, struct svstate *st)
 {
-	char path[PATH_MAX];
-
-	return svstate_path(p->pidfile, path, sizeof(path)) == 0 &&
-	    svstate_read(path, st) == 0 && st->supervisor == pid;
+	return svstate_for(p->pidfile, pid, st) == 0;
 }
 
 /* Queue sig with a value, as sigqueue(3) does, through the pidfd. */
@@ -359,6 +353,24 @@ cmd_signal(const struct detach_opts *o, const struct paths *p)
 	return EXIT_OK;
 }
 
+/* The LSB code of a probe, as cmd_status() returns it. */
+static int
+status_code(const struct probe *pr)
+{
+	switch (pr->state) {
+	case PROBE_RUNNING:
+	case PROBE_UNVERIFIED:
+		return STATUS_RUNNING;
+	case PROBE_NOFILE:
+		return STATUS_NOT_RUNNING;
+	case PROBE_STALE:
+	case PROBE_ORPHANED:
+		return STATUS_DEAD_PIDFILE;
+	default:
+		return STATUS_UNKNOWN;
+	}
+}
+
 /*
  * One line on stdout, the LSB exit code.  Problems that leave the state
  * unknown also go to stderr.
@@ -367,10 +379,15 @@ int
 cmd_status(const struct detach_opts *o, const struct paths *p)
 {
 	struct svstate st;
+	struct report rep;
 	struct probe pr;
 	char who[128], last[64];
 
-	(void)o;
+	if (o->json) {
+		report_describe(p->name, p->pidfile, &rep);
+		report_json(stdout, &rep);
+		return status_code(&rep.probe);
+	}
 	pidlock_probe(p->pidfile, &pr);
 	switch (pr.state) {
 	case PROBE_RUNNING:

@@ -8,6 +8,7 @@ src_libdetach_a_SOURCES = \
 	src/envbuild.c src/envbuild.h \
 	src/privs.c src/privs.h \
 	src/ready.c src/ready.h \
+	src/report.c src/report.h \
 	src/spawn.c src/spawn.h \
 	src/output.c src/output.h \
 	src/parse.c src/parse.h \

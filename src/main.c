@@ -15,6 +15,7 @@
 #include "control.h"
 #include "detach.h"
 #include "paths.h"
+#include "report.h"
 #include "start.h"
 
 static const char usage_text[] =
@@ -24,6 +25,7 @@ static const char usage_text[] =
 "       detach restart [OPTIONS] [--] COMMAND [ARG...]\n"
 "       detach signal  [OPTIONS] SIGNAL\n"
 "       detach reopen  [OPTIONS]\n"
+"       detach list    [--json]\n"
 "       detach --help | --version\n"
 "\n"
 "Run COMMAND as a daemon behind a locked pidfile, and control it later.\n"
@@ -80,6 +82,8 @@ static const char usage_text[] =
 "                        'forever' repeats; overrides -t\n"
 "\n"
 "reopen: a supervisor reopens its output files (after logrotate).\n"
+"list: every daemon in the default pidfile directory (NAME, PID, STATE,\n"
+"UPTIME, COMMAND); --json (list, status): one JSON object per line.\n"
 "\n"
 "Exit status: start 0 running, 1 already running, 126 not executable,\n"
 "127 not found, 3 other failure; stop 0 stopped, 1 not running, 2 still\n"
@@ -175,6 +179,9 @@ main(int argc, char **argv)
 		break;
 	case VERB_REOPEN:
 		code = cmd_reopen(&o, &p);
+		break;
+	case VERB_LIST:
+		code = cmd_list(&o, &p);
 		break;
 	default:
 		BUG("verb %d", o.verb);

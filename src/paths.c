@@ -161,6 +161,8 @@ paths_resolve(const struct detach_opts *o, struct paths *p, char *err,
 		}
 	}
 
+	if (o->verb == VERB_LIST)
+		goto default_dir;
 	if (o->pidfile != NULL) {
 		if (name == NULL) {
 			if (path_display_name(p->pidfile, p->name,
@@ -182,6 +184,7 @@ paths_resolve(const struct detach_opts *o, struct paths *p, char *err,
 		}
 	}
 	snprintf(p->name, sizeof(p->name), "%s", name);
+default_dir:
 	if (path_default_dir(geteuid(), getenv("XDG_RUNTIME_DIR"),
 	    run_user_is_ours(geteuid()), p->piddir, sizeof(p->piddir)) == -1) {
 		snprintf(err, errlen, "no runtime directory for named "
@@ -189,6 +192,8 @@ paths_resolve(const struct detach_opts *o, struct paths *p, char *err,
 		    "missing): give -p PIDFILE", (unsigned long)geteuid());
 		return -2;
 	}
+	if (o->verb == VERB_LIST)
+		return 0;
 	if (snprintf(p->pidfile, sizeof(p->pidfile), "%s/%s.pid", p->piddir,
 	    name) >= (int)sizeof(p->pidfile)) {
 		snprintf(err, errlen, "%s/%s.pid: %s", p->piddir, name,

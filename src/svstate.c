@@ -123,3 +123,18 @@ svstate_read(const char *path, struct svstate *s)
 	buf[n] = '\0';
 	return svstate_parse(buf, s);
 }
+
+/*
+ * Is pid a detach supervisor?  It is if the state file beside pidfile
+ * names it: only the supervisor writes that file.  0 if so.
+ */
+int
+svstate_for(const char *pidfile, pid_t pid, struct svstate *s)
+{
+	char path[4096];
+
+	if (svstate_path(pidfile, path, sizeof(path)) == -1 ||
+	    svstate_read(path, s) == -1 || s->supervisor != pid)
+		return -1;
+	return 0;
+}

@@ -24,5 +24,6 @@ int	svstate_parse(const char *, struct svstate *);
 void	svstate_describe(int, char *, size_t);
 int	svstate_write(const char *, const struct svstate *);
 int	svstate_read(const char *, struct svstate *);
+int	svstate_for(const char *, pid_t, struct svstate *);
 
 #endif

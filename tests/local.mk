@@ -58,6 +58,8 @@ dist_check_SCRIPTS += \
 	tests/integration/ready.sh \
 	tests/integration/stress.sh \
 	tests/integration/valgrind.sh \
+	tests/integration/list.sh \
+	tests/integration/docs.sh \
 	# EOL
 TESTS += $(dist_check_SCRIPTS)
 EXTRA_DIST += tests/lib.sh

@@ -1,0 +1,261 @@
+/*
+ * Describing daemons: `detach list` walks the default pidfile directory
+ * and prints a table (or, with --json, one JSON object per line); `detach
+ * status --json` prints the same object for one daemon.  Everything comes
+ * from the same probe the other verbs trust, plus /proc for the uptime
+ * and the command line.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "detach.h"
+#include "report.h"
+
+static const char *
+state_name(const struct probe *pr)
+{
+	switch (pr->state) {
+	case PROBE_RUNNING:
+	case PROBE_UNVERIFIED:	return "running";
+	case PROBE_STALE:	return "stale";
+	case PROBE_NOFILE:	return "not-running";
+	case PROBE_ORPHANED:	return "orphaned";
+	case PROBE_NOPID:	return "starting";
+	case PROBE_FOREIGN:
+	case PROBE_BADPID:	return "foreign-lock";
+	default:		return "unknown";
+	}
+}
+
+/* Seconds since pid started, from /proc/PID/stat and /proc/uptime. */
+static long long
+uptime_of(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start;
+	double up;
+	long hz = sysconf(_SC_CLK_TCK);
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (p == NULL || (p = strrchr(buf, ')')) == NULL)
+		return -1;
+	/* field 22, starttime; p points at the end of field 2 */
+	for (i = 2; i < 22 && p != NULL; i++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL || sscanf(p, " %llu", &start) != 1 || hz <= 0)
+		return -1;
+	if ((f = fopen("/proc/uptime", "re")) == NULL)
+		return -1;
+	i = fscanf(f, "%lf", &up);
+	fclose(f);
+	if (i != 1)
+		return -1;
+	return (long long)(up - (double)start / (double)hz);
+}
+
+/* The command line of pid, arguments joined by spaces. */
+static void
+command_of(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n, i;
+	int fd;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0) {
+		buf[0] = '\0';
+		return;
+	}
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	for (i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[n] = '\0';
+}
+
+void
+report_describe(const char *name, const char *pidfile, struct report *r)
+{
+	pid_t shown;
+
+	memset(r, 0, sizeof(*r));
+	r->name = name;
+	r->pidfile = pidfile;
+	r->uptime_s = -1;
+	pidlock_probe(pidfile, &r->probe);
+	r->state = state_name(&r->probe);
+	if (r->probe.state != PROBE_RUNNING &&
+	    r->probe.state != PROBE_UNVERIFIED)
+		return;
+	r->supervised = svstate_for(pidfile, r->probe.pid, &r->sv) == 0;
+	r->uptime_s = uptime_of(r->probe.pid);
+	/* a supervisor's own command line is its title: show the child's */
+	shown = r->supervised && r->sv.child > 0 ? r->sv.child : r->probe.pid;
+	command_of(shown, r->command, sizeof(r->command));
+}
+
+static void
+json_string(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	fputc('"', f);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+/* One object on one line. */
+void
+report_json(FILE *f, const struct report *r)
+{
+	fputs("{\"name\":", f);
+	json_string(f, r->name);
+	fputs(",\"pidfile\":", f);
+	json_string(f, r->pidfile);
+	fputs(",\"state\":", f);
+	json_string(f, r->state);
+	if (r->probe.pid > 0)
+		fprintf(f, ",\"pid\":%ld", (long)r->probe.pid);
+	else
+		fputs(",\"pid\":null", f);
+	if (r->uptime_s >= 0)
+		fprintf(f, ",\"uptime_s\":%lld", r->uptime_s);
+	else
+		fputs(",\"uptime_s\":null", f);
+	fputs(",\"command\":", f);
+	json_string(f, r->command);
+	fprintf(f, ",\"supervised\":%s", r->supervised ? "true" : "false");
+	if (r->supervised) {
+		if (r->sv.child > 0)
+			fprintf(f, ",\"child_pid\":%ld", (long)r->sv.child);
+		else
+			fputs(",\"child_pid\":null", f);
+		fprintf(f, ",\"restarts\":%lld", r->sv.restarts);
+	}
+	fputs("}\n", f);
+}
+
+static void
+uptime_text(long long s, char *buf, size_t len)
+{
+	if (s < 0)
+		snprintf(buf, len, "-");
+	else if (s < 3600)
+		snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%lldh%02lldm", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, len, "%lldd%02lldh", s / 86400, s % 86400 / 3600);
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * detach list: NAME PID STATE UPTIME COMMAND for every NAME.pid in the
+ * default directory.  A missing directory lists nothing.
+ */
+int
+cmd_list(const struct detach_opts *o, const struct paths *p)
+{
+	char path[PATH_MAX + NAME_MAX + 2], name[NAME_MAX + 1], up[32], pid[48];
+	char **names = NULL, **grown;
+	struct dirent *de;
+	struct report r;
+	size_t n = 0, cap = 0, len, i;
+	DIR *d;
+
+	if ((d = opendir(p->piddir)) == NULL) {
+		if (errno == ENOENT) {
+			if (!o->json)
+				printf("%-16s %-8s %-12s %-8s %s\n", "NAME",
+				    "PID", "STATE", "UPTIME", "COMMAND");
+			return EXIT_OK;
+		}
+		fprintf(stderr, "detach: %s: %s\n", p->piddir,
+		    strerror(errno));
+		return EXIT_TROUBLE;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len <= 4 || de->d_name[0] == '.' ||
+		    strcmp(de->d_name + len - 4, ".pid") != 0)
+			continue;
+		if (n == cap) {
+			cap = cap * 2 + 16;
+			if ((grown = realloc(names, cap * sizeof(*names))) ==
+			    NULL)
+				break;
+			names = grown;
+		}
+		if ((names[n] = strdup(de->d_name)) != NULL)
+			n++;
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), by_name);
+	if (!o->json)
+		printf("%-16s %-8s %-12s %-8s %s\n", "NAME", "PID", "STATE",
+		    "UPTIME", "COMMAND");
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%.*s",
+		    (int)(strlen(names[i]) - 4), names[i]);
+		if (snprintf(path, sizeof(path), "%s/%.*s", p->piddir,
+		    NAME_MAX, names[i]) >= (int)sizeof(path))
+			continue;
+		report_describe(name, path, &r);
+		if (o->json) {
+			report_json(stdout, &r);
+			continue;
+		}
+		uptime_text(r.uptime_s, up, sizeof(up));
+		if (r.probe.pid <= 0)
+			snprintf(pid, sizeof(pid), "-");
+		else if (r.supervised && r.sv.child > 0)
+			snprintf(pid, sizeof(pid), "%ld/%ld",
+			    (long)r.probe.pid, (long)r.sv.child);
+		else
+			snprintf(pid, sizeof(pid), "%ld", (long)r.probe.pid);
+		printf("%-16s %-8s %-12s %-8s %s", name, pid, r.state, up,
+		    r.command);
+		if (r.supervised)
+			printf(" [supervised, %lld restarts]", r.sv.restarts);
+		putchar('\n');
+		free(names[i]);
+		names[i] = NULL;
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return EXIT_OK;
+}
