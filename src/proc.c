@@ -134,6 +134,26 @@ proc_pidfd_wait(int pidfd, int64_t ms)
 	}
 }
 
+/*
+ * Read a small file whole: the bytes read (NUL-terminated in buf), or -1.
+ * flags are added to O_RDONLY | O_CLOEXEC.
+ */
+ssize_t
+proc_read(const char *path, int flags, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | flags)) == -1)
+		return -1;
+	do
+		n = read(fd, buf, size - 1);
+	while (n == -1 && errno == EINTR);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
 /* The parent of pid, from /proc/PID/stat; -1 if unknown. */
 pid_t
 proc_parent(pid_t pid)
@@ -141,16 +161,10 @@ proc_parent(pid_t pid)
 	char path[64], buf[512], *p;
 	ssize_t n;
 	long ppid;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((n = proc_read(path, 0, buf, sizeof(buf))) <= 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	/* "pid (comm) state ppid ...": comm may contain anything */
 	if ((p = strrchr(buf, ')')) == NULL ||
 	    sscanf(p + 1, " %*c %ld", &ppid) != 1)

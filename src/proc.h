@@ -15,6 +15,7 @@ int	proc_find_holders(dev_t, ino_t, pid_t *, int);
 int	proc_pidfd_open(pid_t);
 int	proc_pidfd_exited(int);
 int	proc_pidfd_wait(int, int64_t);
+ssize_t	proc_read(const char *, int, char *, size_t);
 pid_t	proc_parent(pid_t);
 int	proc_kill_children(int);
 

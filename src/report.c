@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "detach.h"
+#include "proc.h"
 #include "report.h"
 
 static const char *
@@ -73,18 +74,10 @@ command_of(pid_t pid, char *buf, size_t len)
 {
 	char path[64];
 	ssize_t n, i;
-	int fd;
 
-	buf[0] = '\0';
 	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((n = proc_read(path, 0, buf, len)) <= 0)
 		return;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0) {
-		buf[0] = '\0';
-		return;
-	}
 	while (n > 0 && buf[n - 1] == '\0')
 		n--;
 	for (i = 0; i < n; i++)

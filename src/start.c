@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "daemonize.h"
+#include "clock.h"
 #include "detach.h"
 #include "output.h"
 #include "parse.h"
@@ -241,14 +242,6 @@ exec_here(struct start *s, const struct launch *l)
 	return code;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /*
  * READY=1 may come through a helper: systemd-notify --ready then sends
@@ -266,8 +259,7 @@ notify_helpers(struct ready *rd, pid_t service, int *fds, int max)
 	struct dirent *de;
 	pid_t pid;
 	DIR *d;
-	int n = 0, fd;
-	ssize_t len;
+	int n = 0;
 
 	if (rd->sender > 1 && rd->sender != service &&
 	    (fds[n] = proc_pidfd_open(rd->sender)) != -1)
@@ -279,11 +271,8 @@ notify_helpers(struct ready *rd, pid_t service, int *fds, int max)
 		    pid == rd->sender || proc_parent(pid) != service)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pid);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-			continue;
-		len = read(fd, comm, sizeof(comm) - 1);
-		close(fd);
-		if (len > 0 && strncmp(comm, "systemd-notify\n", 15) == 0 &&
+		if (proc_read(path, 0, comm, sizeof(comm)) > 0 &&
+		    strcmp(comm, "systemd-notify\n") == 0 &&
 		    (fds[n] = proc_pidfd_open(pid)) != -1)
 			n++;
 	}
@@ -296,12 +285,12 @@ drain_helpers(struct ready *rd, pid_t service)
 {
 	struct pollfd pfd[9];
 	int fds[8], n, i, live;
-	int64_t end = now_ms() + 1000, left;
+	int64_t end = clock_ms() + 1000, left;
 
 	if (rd->kind != READY_NOTIFY ||
 	    (n = notify_helpers(rd, service, fds, 8)) == 0)
 		return;
-	while ((left = end - now_ms()) > 0) {
+	while ((left = end - clock_ms()) > 0) {
 		for (i = live = 0; i < n; i++)
 			if (fds[i] != -1)
 				pfd[live++] = (struct pollfd){ .fd = fds[i],
@@ -342,7 +331,7 @@ await_ready(struct start *s, struct launch_result *r)
 	int pidfd, n, st;
 	enum ready_state state = READY_WAITING;
 
-	end = now_ms() + (rd->kind == READY_SURVIVE ? o->wait_ms :
+	end = clock_ms() + (rd->kind == READY_SURVIVE ? o->wait_ms :
 	    o->wait_ready_ms);
 	if ((pidfd = proc_pidfd_open(r->pid)) == -1) {
 		r->stage = STAGE_EXITED;
@@ -350,7 +339,7 @@ await_ready(struct start *s, struct launch_result *r)
 		return -1;
 	}
 	while (state == READY_WAITING) {
-		left = end - now_ms();
+		left = end - clock_ms();
 		if (left <= 0)
 			break;
 		n = 0;

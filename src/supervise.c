@@ -41,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "detach.h"
 #include "parse.h"
 #include "proc.h"
@@ -102,14 +103,6 @@ struct supervisor {
 	char			 buf[PUMP_BUF];
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 write_all(int fd, const char *p, size_t n, int *failed)
@@ -399,7 +392,7 @@ start_child(struct supervisor *sv, struct launch_result *r)
 		ready_forget_child_end(rd);
 	sv->child = r->pid;
 	sv->child_pidfd = pidfd_open(r->pid, 0);
-	sv->child_started = now_ms();
+	sv->child_started = clock_ms();
 	sv->mode = SV_RUNNING;
 	child_pidfile_write(sv);
 	save_state(sv);
@@ -461,7 +454,7 @@ stop_step(struct supervisor *sv)
 		else if (it->type == SCHED_GOTO && jumps++ < SCHED_MAX)
 			sv->stop_idx = (int)it->value - 1;
 		else if (it->type == SCHED_TIMEOUT) {
-			sv->stop_deadline = now_ms() + it->value;
+			sv->stop_deadline = clock_ms() + it->value;
 			return;
 		}
 	}
@@ -572,7 +565,7 @@ child_exited(struct supervisor *sv, int status)
 	struct sv_config *c = sv->cfg;
 	pid_t group = sv->child;
 	char how[64];
-	int64_t now = now_ms();
+	int64_t now = clock_ms();
 	int failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
 	finish_lines(sv);
@@ -638,7 +631,7 @@ static void
 restart_child(struct supervisor *sv)
 {
 	struct launch_result r;
-	int64_t now = now_ms();
+	int64_t now = clock_ms();
 
 	if (sv->history != NULL) {
 		sv->history[sv->nhistory % sv->cfg->max_restarts] = now;
@@ -769,7 +762,7 @@ run(struct supervisor *sv)
 
 	while (sv->mode != SV_DONE) {
 		deadline = next_deadline(sv);
-		now = now_ms();
+		now = clock_ms();
 		timeout = deadline < 0 ? -1 : deadline <= now ? 0 :
 		    deadline - now > INT_MAX ? INT_MAX : (int)(deadline - now);
 		n = 0;
@@ -795,7 +788,7 @@ run(struct supervisor *sv)
 		if (pfd[1].revents != 0 && sv->mode != SV_DONE)
 			reap(sv);
 		if (sv->mode != SV_DONE)
-			on_time(sv, now_ms());
+			on_time(sv, clock_ms());
 	}
 	finish_lines(sv);
 }
@@ -909,7 +902,7 @@ supervise_body(void *arg, int report_fd)
 	if (cfg->ready == NULL || cfg->ready->kind == READY_NONE)
 		report_start(&sv, STAGE_NONE, 0);
 	else
-		sv.ready_deadline = now_ms() + cfg->ready_ms;
+		sv.ready_deadline = clock_ms() + cfg->ready_ms;
 	run(&sv);
 	if (sv.report_fd != -1)
 		report_start(&sv, STAGE_READY, sv.ready_err != 0 ?

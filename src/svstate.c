@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "parse.h"
+#include "proc.h"
 #include "svstate.h"
 
 int
@@ -110,17 +111,9 @@ int
 svstate_read(const char *path, struct svstate *s)
 {
 	char buf[256];
-	ssize_t n;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd == -1)
+	if (proc_read(path, O_NOFOLLOW | O_NONBLOCK, buf, sizeof(buf)) <= 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	return svstate_parse(buf, s);
 }
 
