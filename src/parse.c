@@ -51,7 +51,7 @@ parse_decimal(const char *s, size_t len, long long max, long long *out)
 	for (i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
-		if (v > (max - (s[i] - '0')) / 10)
+		if (v > max / 10 || v * 10 > max - (s[i] - '0'))
 			return -1;
 		v = v * 10 + (s[i] - '0');
 	}
@@ -307,6 +307,7 @@ int
 parse_limit(const char *s, struct limit *l)
 {
 	const char *eq = strchr(s, '='), *colon;
+	rlim_t soft, hard;
 	size_t i;
 
 	if (eq == NULL)
@@ -319,17 +320,16 @@ parse_limit(const char *s, struct limit *l)
 		return -1;
 	colon = strchr(eq + 1, ':');
 	if (parse_rlim(eq + 1, colon != NULL ? (size_t)(colon - eq - 1) :
-	    strlen(eq + 1), &l->soft) == -1)
+	    strlen(eq + 1), &soft) == -1)
 		return -1;
 	if (colon == NULL)
-		l->hard = l->soft;
-	else if (parse_rlim(colon + 1, strlen(colon + 1), &l->hard) == -1)
+		hard = soft;
+	else if (parse_rlim(colon + 1, strlen(colon + 1), &hard) == -1)
 		return -1;
-	if (l->soft != RLIM_INFINITY &&
-	    (l->hard != RLIM_INFINITY && l->soft > l->hard))
-		return -1;
-	if (l->soft == RLIM_INFINITY && l->hard != RLIM_INFINITY)
+	if (hard != RLIM_INFINITY && (soft == RLIM_INFINITY || soft > hard))
 		return -1;
 	l->resource = resources[i].resource;
+	l->soft = soft;
+	l->hard = hard;
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,27 +33,57 @@ int
 svstate_format(const struct svstate *s, char *buf, size_t len)
 {
 	int n = snprintf(buf, len, "supervisor %ld\nchild %ld\nrestarts %lld\n"
-	    "last_status %d\nreopened %ld %d\n", (long)s->supervisor,
-	    (long)s->child, s->restarts, s->last_status, s->reopened,
-	    s->reopen_err);
+	    "last_status %d\nreopened %ld\nreopen_err %d\n",
+	    (long)s->supervisor, (long)s->child, s->restarts, s->last_status,
+	    s->reopened, s->reopen_err);
 
 	return n < 0 || (size_t)n >= len ? -1 : n;
 }
 
-/* Every key must be there, every value a number; -1 otherwise. */
+/* "KEY N\n" at *p, N within [min, max]; advances *p. */
+static int
+field(const char **p, const char *key, long long min, long long max,
+    long long *v)
+{
+	size_t klen = strlen(key), dlen;
+	int neg;
+	char digits[24];
+
+	if (strncmp(*p, key, klen) != 0 || (*p)[klen] != ' ')
+		return -1;
+	*p += klen + 1;
+	neg = **p == '-';
+	dlen = strcspn(*p + neg, "\n");
+	if ((*p)[neg + dlen] != '\n' || dlen == 0 || dlen >= sizeof(digits))
+		return -1;
+	memcpy(digits, *p + neg, dlen);
+	digits[dlen] = '\0';
+	if (parse_count(digits, 0, neg ? -min : max, v) == -1)
+		return -1;
+	if (neg)
+		*v = -*v;
+	if (*v < min)
+		return -1;
+	*p += neg + dlen + 1;
+	return 0;
+}
+
+/* Every key in order, every value a number in range; -1 otherwise. */
 int
 svstate_parse(const char *buf, struct svstate *s)
 {
-	long sup, child, reopened;
-	long long restarts;
-	int last, rerr;
+	long long sup, child, restarts, last, reopened, rerr;
+	const char *p = buf;
 
-	if (sscanf(buf, "supervisor %ld\nchild %ld\nrestarts %lld\n"
-	    "last_status %d\nreopened %ld %d\n", &sup, &child, &restarts,
-	    &last, &reopened, &rerr) != 6 || sup <= 1 || child < 0)
+	if (field(&p, "supervisor", 2, INT_MAX, &sup) == -1 ||
+	    field(&p, "child", 0, INT_MAX, &child) == -1 ||
+	    field(&p, "restarts", 0, LLONG_MAX, &restarts) == -1 ||
+	    field(&p, "last_status", -1, INT_MAX, &last) == -1 ||
+	    field(&p, "reopened", 0, LONG_MAX, &reopened) == -1 ||
+	    field(&p, "reopen_err", 0, INT_MAX, &rerr) == -1)
 		return -1;
-	*s = (struct svstate){ (pid_t)sup, (pid_t)child, restarts, last,
-	    reopened, rerr };
+	*s = (struct svstate){ (pid_t)sup, (pid_t)child, restarts, (int)last,
+	    (long)reopened, (int)rerr };
 	return 0;
 }
 

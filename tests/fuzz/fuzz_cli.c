@@ -72,7 +72,9 @@ check_opts(const struct detach_opts *o, char **argv, int argc)
 		CHECK(o->command == NULL);
 		break;
 	default:
-		CHECK(!"unknown verb");
+		/* a verb newer than this fuzzer: the generic checks only */
+		CHECK(o->verb != VERB_NONE);
+		break;
 	}
 	CHECK(o->verb_name != NULL);
 	CHECK(from_args(argv, argc, o->pidfile));
