@@ -20,7 +20,10 @@ check_PROGRAMS += \
 	tests/unit/check_schedule \
 	tests/unit/check_cli \
 	tests/unit/check_paths \
+	tests/unit/check_svstate \
 	# EOL
+tests_unit_check_svstate_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_svstate_LDADD = $(UNIT_LDADD)
 tests_unit_check_parse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_parse_LDADD = $(UNIT_LDADD)
 tests_unit_check_schedule_CFLAGS = $(UNIT_CFLAGS)
@@ -38,6 +41,7 @@ TESTS += \
 	tests/unit/check_schedule \
 	tests/unit/check_cli \
 	tests/unit/check_paths \
+	tests/unit/check_svstate \
 	# EOL
 
 dist_check_SCRIPTS += \

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "cli.h"
 #include "parse.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -401,6 +402,40 @@ END_TEST
  * parse_env_assign, parse_daemon_name
  */
 
+/* Found by fuzzing: one digit above a maximum below 9 slipped through. */
+START_TEST(test_count_small_max)
+{
+	long long v = 42;
+
+	ck_assert_int_eq(parse_count("9", 1, 6, &v), -1);
+	ck_assert_int_eq(parse_count("7", 0, 6, &v), -1);
+	ck_assert_int_eq(v, 42);
+	ck_assert_int_eq(parse_count("6", 0, 6, &v), 0);
+	ck_assert_int_eq(v, 6);
+}
+END_TEST
+
+/* parse_limit leaves its output alone when it fails (fuzzing again). */
+START_TEST(test_limit)
+{
+	struct limit l = { .resource = -1, .soft = 7, .hard = 7 };
+
+	ck_assert_int_eq(parse_limit("stack=8:x", &l), -1);
+	ck_assert_int_eq(parse_limit("nofile=10:5", &l), -1);
+	ck_assert_int_eq(parse_limit("core=unlimited:5", &l), -1);
+	ck_assert_int_eq(parse_limit("bogus=1", &l), -1);
+	ck_assert_int_eq(l.resource, -1);
+	ck_assert(l.soft == 7 && l.hard == 7);
+	ck_assert_int_eq(parse_limit("nofile=123:456", &l), 0);
+	ck_assert(l.resource == RLIMIT_NOFILE && l.soft == 123 &&
+	    l.hard == 456);
+	ck_assert_int_eq(parse_limit("core=unlimited", &l), 0);
+	ck_assert(l.soft == RLIM_INFINITY && l.hard == RLIM_INFINITY);
+	ck_assert_int_eq(parse_limit("NOFILE=5", &l), 0);
+	ck_assert(l.soft == 5 && l.hard == 5);
+}
+END_TEST
+
 START_TEST(test_env_assign)
 {
 	ck_assert_int_eq(parse_env_assign("A=b"), 0);
@@ -480,6 +515,8 @@ parse_suite(void)
 
 	tc = tcase_create("misc");
 	tcase_add_test(tc, test_count);
+	tcase_add_test(tc, test_count_small_max);
+	tcase_add_test(tc, test_limit);
 	tcase_add_test(tc, test_env_assign);
 	tcase_add_test(tc, test_daemon_name);
 	suite_add_tcase(s, tc);
