@@ -168,11 +168,13 @@ send_stop_request(int pidfd, int sig, void *arg)
 }
 
 /*
- * Find the daemon and pin it: on success *pidfd refers to the process
- * that holds the locked pidfile, checked again after pidfd_open().
- * Otherwise the reason is printed and the exit code returned; a process
- * that exited in between yields *pidfd == -1 and 0.
+ * Find the daemon and pin it.  PINNED: *pidfd refers to the process that
+ * holds the locked pidfile, checked again after pidfd_open(), or is -1
+ * if the process exited in between.  Anything else is the exit code to
+ * return, the reason printed (nothing to do, under --oknodo, is 0).
  */
+#define PINNED	(-1)
+
 static int
 pin_daemon(const struct detach_opts *o, const struct paths *p,
     struct probe *pr, int *pidfd)
@@ -190,18 +192,18 @@ pin_daemon(const struct detach_opts *o, const struct paths *p,
 	}
 	if ((*pidfd = proc_pidfd_open(pr->pid)) == -1) {
 		if (errno == ESRCH)
-			return 0;
+			return PINNED;
 		warn("pidfd_open %ld", (long)pr->pid);
 		return EXIT_TROUBLE;
 	}
 	pidlock_probe(p->pidfile, &again);
 	if (again.state == PROBE_RUNNING && again.pid == pr->pid &&
 	    again.dev == pr->dev && again.ino == pr->ino)
-		return 0;
+		return PINNED;
 	close(*pidfd);
 	*pidfd = -1;
 	if (again.state == PROBE_STALE || again.state == PROBE_NOFILE)
-		return 0;	/* it exited meanwhile */
+		return PINNED;	/* it exited meanwhile */
 	warnx("%s changed while being checked; not signalling", p->pidfile);
 	return EXIT_TROUBLE;
 }
@@ -297,7 +299,7 @@ cmd_stop(const struct detach_opts *o, const struct paths *p)
 	pidlock_probe(p->pidfile, &pr);
 	if (pr.state == PROBE_ORPHANED)
 		return stop_orphans(o, p, &pr);
-	if ((code = pin_daemon(o, p, &pr, &pidfd)) != 0)
+	if ((code = pin_daemon(o, p, &pr, &pidfd)) != PINNED)
 		return code;
 	if (pidfd != -1) {
 		sup = supervised(p, pr.pid, &st);
@@ -331,7 +333,7 @@ cmd_signal(const struct detach_opts *o, const struct paths *p)
 	char sig[16];
 	int pidfd, code, r;
 
-	if ((code = pin_daemon(o, p, &pr, &pidfd)) != 0)
+	if ((code = pin_daemon(o, p, &pr, &pidfd)) != PINNED)
 		return code;
 	if (pidfd == -1 || proc_pidfd_exited(pidfd) == 1) {
 		if (pidfd != -1)
@@ -515,7 +517,7 @@ cmd_reopen(const struct detach_opts *o, const struct paths *p)
 	long token;
 	int pidfd, code, r;
 
-	if ((code = pin_daemon(o, p, &pr, &pidfd)) != 0)
+	if ((code = pin_daemon(o, p, &pr, &pidfd)) != PINNED)
 		return code;
 	if (pidfd == -1) {
 		warnx("%s is not running (it exited)", p->name);

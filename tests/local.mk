@@ -64,6 +64,7 @@ dist_check_SCRIPTS += \
 	tests/integration/valgrind.sh \
 	tests/integration/list.sh \
 	tests/integration/docs.sh \
+	tests/integration/initd.sh \
 	# EOL
 TESTS += $(dist_check_SCRIPTS)
 EXTRA_DIST += tests/lib.sh
