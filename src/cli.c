@@ -48,6 +48,7 @@ enum {
 #define FOR_START	0x2
 #define FOR_STOP	0x4
 #define FOR_REPORT	0x8	/* status and list */
+#define FOR_ACT		0x10	/* signal and reopen */
 
 static const char shortopts[] = "+:p:n:o:e:i:C:m:E:fs:t:R:u:g:hV";
 
@@ -164,6 +165,8 @@ option_scope(int c)
 		return FOR_START | FOR_STOP;
 	case OPT_JSON:
 		return FOR_REPORT;
+	case OPT_OKNODO:
+		return FOR_START | FOR_STOP | FOR_ACT;
 	default:
 		return FOR_ALL;
 	}
@@ -178,7 +181,8 @@ option_allowed(enum verb v, int c)
 		return 1;
 	return ((scope & FOR_START) && cli_verb_starts(v)) ||
 	    ((scope & FOR_STOP) && cli_verb_stops(v)) ||
-	    ((scope & FOR_REPORT) && (v == VERB_STATUS || v == VERB_LIST));
+	    ((scope & FOR_REPORT) && (v == VERB_STATUS || v == VERB_LIST)) ||
+	    ((scope & FOR_ACT) && (v == VERB_SIGNAL || v == VERB_REOPEN));
 }
 
 /* The text of the option just parsed, for messages. */

@@ -65,6 +65,7 @@ dist_check_SCRIPTS += \
 	tests/integration/list.sh \
 	tests/integration/docs.sh \
 	tests/integration/initd.sh \
+	tests/integration/completion.sh \
 	# EOL
 TESTS += $(dist_check_SCRIPTS)
 EXTRA_DIST += tests/lib.sh
