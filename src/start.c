@@ -151,6 +151,35 @@ discard(struct start *s)
 	pidlock_remove(&s->lock);
 }
 
+/*
+ * execvp() says EACCES when a PATH directory could not be searched, even
+ * if the command is nowhere: is there a file of that name on PATH at all?
+ */
+static int
+on_path(const char *cmd, char *const *envp)
+{
+	const char *path = "/bin:/usr/bin", *p, *end;
+	char file[PATH_MAX];
+	struct stat sb;
+	size_t len;
+
+	for (; envp != NULL && *envp != NULL; envp++)
+		if (strncmp(*envp, "PATH=", 5) == 0)
+			path = *envp + 5;
+	for (p = path; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+		end = strchr(p, ':');
+		if (end == NULL)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		if (snprintf(file, sizeof(file), "%.*s/%s", (int)len, len ? p :
+		    ".", cmd) < (int)sizeof(file) && stat(file, &sb) == 0)
+			return 1;
+		if (*end == '\0')
+			break;
+	}
+	return 0;
+}
+
 /* Map a failed step to a message and an exit code. */
 static int
 report_failure(const struct start *s, const struct launch_result *r)
@@ -161,7 +190,8 @@ report_failure(const struct start *s, const struct launch_result *r)
 
 	switch (r->stage) {
 	case STAGE_EXEC:
-		if (r->err == ENOENT && strchr(cmd, '/') == NULL) {
+		if ((r->err == ENOENT || (r->err == EACCES &&
+		    !on_path(cmd, s->env.vars))) && strchr(cmd, '/') == NULL) {
 			warnx("%s: command not found", cmd);
 			return EXIT_NOTFOUND;
 		}

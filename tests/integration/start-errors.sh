@@ -3,7 +3,7 @@
 # left behind.
 . "${srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
-plan 33
+plan 34
 
 pid=$(start_daemon "$T/a.pid" -- sleep 300)
 expect 1 "a second start exits 1" "$DETACH" start -p "$T/a.pid" -- sleep 300
@@ -21,6 +21,21 @@ check "... saying 'command not found'" \
 check "... leaving no pidfile" test ! -e "$T/b.pid"
 check "... and no output file it created" test ! -e "$T/b.log"
 
+# execvp() says EACCES when a PATH entry cannot be searched: still "not found"
+mkdir -m 700 "$T/closed"
+if [ "$(id -u)" != 0 ]; then
+	expect 127 "a missing command with an unsearchable PATH entry: 127" \
+	    env PATH="$T/closed:$PATH" "$DETACH" start -p "$T/b.pid" -- \
+	    detach-no-such-command
+elif command -v setpriv >/dev/null; then
+	mkdir -m 777 "$T/nb"; chmod +t "$T/nb"
+	expect 127 "a missing command with an unsearchable PATH entry: 127" \
+	    setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    env PATH="$T/closed:$PATH" "$DETACH" start -p "$T/nb/b.pid" -- \
+	    detach-no-such-command
+else
+	skip "setpriv is missing"
+fi
 expect 127 "a missing path exits 127" "$DETACH" start -p "$T/b.pid" -- \
     "$T/nowhere/prog"
 check "... leaving no pidfile" test ! -e "$T/b.pid"
