@@ -86,14 +86,12 @@ env_unset(struct envbuf *e, const char *name, size_t len)
 	e->vars[e->n] = NULL;
 }
 
-/* Add or replace "NAME=VALUE"; the string must outlive the envbuf. */
-int
-env_set(struct envbuf *e, const char *assign)
+/* Add "NAME=VALUE" without looking for an earlier one. */
+static int
+env_append(struct envbuf *e, const char *assign)
 {
-	size_t len = strcspn(assign, "=");
 	char **v;
 
-	env_unset(e, assign, len);
 	if (e->n + 2 > e->cap) {
 		v = realloc(e->vars, (e->cap * 2 + 16) * sizeof(*v));
 		if (v == NULL)
@@ -104,6 +102,16 @@ env_set(struct envbuf *e, const char *assign)
 	e->vars[e->n++] = (char *)assign;
 	e->vars[e->n] = NULL;
 	return 0;
+}
+
+/* Add or replace "NAME=VALUE"; the string must outlive the envbuf. */
+int
+env_set(struct envbuf *e, const char *assign)
+{
+	size_t len = strcspn(assign, "=");
+
+	env_unset(e, assign, len);
+	return env_append(e, assign);
 }
 
 static int
@@ -189,7 +197,7 @@ env_build(const struct detach_opts *o, const struct privs *pv,
 			goto oom;
 	} else
 		for (b = base; b != NULL && *b != NULL; b++)
-			if (strchr(*b, '=') != NULL && env_set(e, *b) == -1)
+			if (strchr(*b, '=') != NULL && env_append(e, *b) == -1)
 				goto oom;
 	/*
 	 * Inherited notification channels belong to whoever started detach,

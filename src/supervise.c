@@ -50,7 +50,7 @@
 #include "ready.h"
 #include "svstate.h"
 
-#define PUMP_BUF	32768
+#define PUMP_BUF	(256 * 1024)	/* touched only as output arrives */
 #define PIPE_SIZE	(1 << 20)
 #define LINE_MAX_LEN	1024
 
@@ -422,9 +422,14 @@ kill_leftovers(struct supervisor *sv, pid_t group)
 {
 	int st;
 
+	pid_t r;
+
 	if (group > 0)
 		kill(-group, SIGKILL);
-	for (;;) {
+	/* as a subreaper, no child left means no descendant left */
+	while ((r = waitpid(-1, &st, WNOHANG)) != -1 || errno != ECHILD) {
+		if (r > 0 || (r == -1 && errno == EINTR))
+			continue;
 		proc_kill_children(SIGKILL);
 		if (waitpid(-1, &st, 0) == -1 && errno == ECHILD)
 			break;

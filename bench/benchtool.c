@@ -1,0 +1,652 @@
+/*
+ * benchtool: the timing and bookkeeping half of bench/run.  Every time is
+ * taken here, in C, around one posix_spawn() of the tool under test, so
+ * the shell's own fork/exec never lands inside a measurement.  Times are
+ * printed in nanoseconds of CLOCK_MONOTONIC.
+ *
+ *   benchtool reap CMD [ARG...]
+ *	run CMD as a child subreaper: every orphaned daemon becomes ours
+ *	and is reaped; what is still running when CMD exits is killed (by
+ *	pid, each one a child of ours), named on stderr, and makes the exit
+ *	status non-zero.
+ *   benchtool start [-n] [-s] PIDFILE EXE ERRFILE -- CMD [ARG...]
+ *	"RETURNS READY CPU": the time until CMD returned, and until PIDFILE
+ *	names a live process that is EXE (/proc/PID/exe), or with -s (a
+ *	resident supervisor) has a child that is: the start of the first
+ *	check that finds it so (RETURNS if the first one does).  -n: no
+ *	pidfile, READY is "-".  CPU: user + system time of CMD and of the
+ *	children it reaped (wait4's rusage), not the daemon's.  CMD's
+ *	stderr goes to ERRFILE; a non-zero exit or no ready daemon within
+ *	10 s is a failure (exit 1).
+ *   benchtool stop PIDFILE ERRFILE -- CMD [ARG...]
+ *	"RETURNS GONE CPU": pins the pid in PIDFILE and all its descendants
+ *	with pidfds, runs CMD, and times its return and the exit of every
+ *	pinned process (pidfd poll, no sleeping), 15 s at most; CPU as for
+ *	start.
+ *   benchtool kill [-a ANCESTOR] PIDFILE
+ *	the stop floor: pidfd_open + pidfd_send_signal(TERM) + poll (KILL
+ *	after 5 s).  -a: only a descendant of pid ANCESTOR (clean-up).
+ *   benchtool fill FILE BYTES ERRFILE [-o] -- CMD [ARG...]
+ *	"NS": from spawning CMD until FILE holds BYTES bytes (inotify, no
+ *	polling).  -o: CMD's stdout is FILE itself (opened O_APPEND), and
+ *	CMD is killed once the bytes are there.
+ *   benchtool writer BYTES
+ *	write BYTES of 64-byte text lines to stdout, 64 KiB per write(2),
+ *	then wait for a signal.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define MAX_PINNED	64
+
+static long long
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int
+pidfd_open_(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int
+pidfd_signal_(int fd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0);
+}
+
+static void
+pause_us(long us)
+{
+	struct timespec ts = { 0, us * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* The parent of pid and its state letter, from /proc/PID/stat. */
+static pid_t
+stat_of(pid_t pid, char *state)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	long ppid;
+	char st;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 1, " %c %ld", &st, &ppid) != 2)
+		return -1;
+	if (state != NULL)
+		*state = st;
+	return (pid_t)ppid;
+}
+
+/* The pid in a pidfile, or -1. */
+static pid_t
+read_pidfile(const char *path)
+{
+	char buf[32], *end;
+	ssize_t n;
+	long v;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	v = strtol(buf, &end, 10);
+	if (end == buf || (*end != '\0' && *end != '\n') || v <= 1 ||
+	    v > INT_MAX)
+		return -1;
+	return (pid_t)v;
+}
+
+static int
+is_exe(pid_t pid, const char *exe)
+{
+	char path[64], buf[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if ((n = readlink(path, buf, sizeof(buf) - 1)) <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strcmp(buf, exe) == 0;
+}
+
+/* The last pid handed out, or -1. */
+static pid_t
+last_pid(void)
+{
+	char buf[32];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open("/proc/sys/kernel/ns_last_pid", O_RDONLY | O_CLOEXEC))
+	    == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return (pid_t)atol(buf);
+}
+
+/*
+ * Children of parent (direct, or every descendant): up to max pids.  A
+ * scan of /proc: /proc/PID/task/TID/children is not on every kernel.
+ * Unless pids wrapped since parent was born, its descendants have larger
+ * pids, and only those are read (a full scan costs a millisecond).
+ */
+static int
+children(pid_t parent, int all, pid_t *out, int max)
+{
+	static pid_t pids[32768], ppids[32768];
+	struct dirent *de;
+	int n = 0, k = 0, i, j, found;
+	pid_t pid, last = last_pid(), above;
+	char *end;
+	DIR *d;
+
+	above = last >= parent ? parent : 0;
+	if ((d = opendir("/proc")) == NULL)
+		return 0;
+	while (n < 32768 && (de = readdir(d)) != NULL) {
+		pid = (pid_t)strtol(de->d_name, &end, 10);
+		if (*end != '\0' || pid <= above)
+			continue;
+		pids[n] = pid;
+		ppids[n++] = stat_of(pid, NULL);
+	}
+	closedir(d);
+	/* breadth first from parent; out[] doubles as the queue */
+	for (i = 0; i < n && k < max; i++)
+		if (ppids[i] == parent)
+			out[k++] = pids[i];
+	for (j = 0; all && j < k; j++)
+		for (i = 0; i < n && k < max; i++) {
+			if (ppids[i] != out[j])
+				continue;
+			found = 0;
+			for (int m = 0; m < k; m++)
+				found |= out[m] == pids[i];
+			if (!found)
+				out[k++] = pids[i];
+		}
+	return k;
+}
+
+/*
+ * PIDFILE names a live process that is exe or (supervised) has a child
+ * that is.
+ */
+static int
+ready(const char *pidfile, const char *exe, int supervised)
+{
+	pid_t pid, kids[64];
+	char st;
+	int i, n;
+
+	if ((pid = read_pidfile(pidfile)) == -1)
+		return 0;
+	if (stat_of(pid, &st) == -1 || st == 'Z' || st == 'X')
+		return 0;
+	if (!supervised)
+		return is_exe(pid, exe);
+	n = children(pid, 0, kids, 64);
+	for (i = 0; i < n; i++)
+		if (is_exe(kids[i], exe) && stat_of(kids[i], &st) != -1 &&
+		    st != 'Z')
+			return 1;
+	return 0;
+}
+
+/* Spawn argv with stdin /dev/null, stdout out (or /dev/null), stderr err. */
+static pid_t
+spawn(char **argv, const char *out, int append, const char *err)
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int r;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, out != NULL ? out :
+	    "/dev/null", O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC),
+	    0644);
+	posix_spawn_file_actions_addopen(&fa, 2, err != NULL ? err :
+	    "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0644);
+	r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0) {
+		errno = r;
+		return -1;
+	}
+	return pid;
+}
+
+/*
+ * Wait for pid; its exit status (0-255), or 128+signal.  *cpu: the CPU
+ * time (user + system) of pid and of the children it waited for.
+ */
+static int
+wait_cpu(pid_t pid, long long *cpu)
+{
+	struct rusage ru;
+	int st;
+
+	while (wait4(pid, &st, 0, &ru) == -1)
+		if (errno != EINTR)
+			return -1;
+	if (cpu != NULL)
+		*cpu = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
+		    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int
+wait_for(pid_t pid)
+{
+	return wait_cpu(pid, NULL);
+}
+
+static int
+tool_failed(char **argv, int code)
+{
+	fprintf(stderr, "benchtool: %s exited with status %d\n", argv[0],
+	    code);
+	return 1;
+}
+
+static int
+cmd_start(int argc, char **argv)
+{
+	const char *pidfile, *exe, *err;
+	long long t0, t1, t2, cpu;
+	int nopid = 0, supervised = 0, code;
+	pid_t pid;
+
+	for (; argc > 0 && argv[0][0] == '-' && argv[0][1] != '-'; argc--,
+	    argv++)
+		if (strcmp(argv[0], "-n") == 0)
+			nopid = 1;
+		else if (strcmp(argv[0], "-s") == 0)
+			supervised = 1;
+		else
+			return 64;
+	if (argc < 5 || strcmp(argv[3], "--") != 0)
+		return 64;
+	pidfile = argv[0];
+	exe = argv[1];
+	err = argv[2];
+	argv += 4;
+	t0 = now_ns();
+	if ((pid = spawn(argv, NULL, 0, err)) == -1) {
+		perror(argv[0]);
+		return 1;
+	}
+	code = wait_cpu(pid, &cpu);
+	t1 = now_ns();
+	if (code != 0)
+		return tool_failed(argv, code);
+	if (nopid) {
+		printf("%lld - %lld\n", t1 - t0, cpu);
+		return 0;
+	}
+	/*
+	 * Ready at the start of the first check that finds it so; already
+	 * ready when the tool returned if the first check does.
+	 */
+	for (t2 = t1; !ready(pidfile, exe, supervised); t2 = now_ns()) {
+		if (t2 - t0 > 10000000000LL) {
+			fprintf(stderr, "benchtool: %s: after 10 s, %s does "
+			    "not name a running %s\n", argv[0], pidfile, exe);
+			return 1;
+		}
+		pause_us(20);
+	}
+	printf("%lld %lld %lld\n", t1 - t0, t2 - t0, cpu);
+	return 0;
+}
+
+static int
+cmd_stop(int argc, char **argv)
+{
+	struct pollfd pfd[MAX_PINNED];
+	pid_t pid, kids[MAX_PINNED - 1];
+	long long t0, t1, left, cpu;
+	int n, i, code, live;
+
+	if (argc < 4 || strcmp(argv[2], "--") != 0)
+		return 64;
+	if ((pid = read_pidfile(argv[0])) == -1) {
+		fprintf(stderr, "benchtool: %s names no pid\n", argv[0]);
+		return 1;
+	}
+	n = children(pid, 1, kids, MAX_PINNED - 1);
+	if ((pfd[0].fd = pidfd_open_(pid)) == -1) {
+		fprintf(stderr, "benchtool: pid %d: %s\n", (int)pid,
+		    strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		pfd[i + 1].fd = pidfd_open_(kids[i]);	/* -1: gone, ignored */
+	n++;
+	for (i = 0; i < n; i++)
+		pfd[i].events = POLLIN;
+	t0 = now_ns();
+	if ((pid = spawn(argv + 3, NULL, 0, argv[1])) == -1) {
+		perror(argv[3]);
+		return 1;
+	}
+	code = wait_cpu(pid, &cpu);
+	t1 = now_ns();
+	if (code != 0)
+		return tool_failed(argv + 3, code);
+	for (;;) {
+		for (i = live = 0; i < n; i++) {
+			if (pfd[i].fd == -1)
+				continue;
+			pfd[i].revents = 0;
+			if (poll(&pfd[i], 1, 0) == 1) {
+				close(pfd[i].fd);
+				pfd[i].fd = -1;
+			} else
+				live = i + 1;
+		}
+		if (live == 0)
+			break;
+		left = 15000 - (now_ns() - t0) / 1000000;
+		if (left <= 0) {
+			fprintf(stderr, "benchtool: %s: processes of the "
+			    "daemon still run after 15 s\n", argv[3]);
+			return 1;
+		}
+		poll(&pfd[live - 1], 1, (int)left);
+	}
+	printf("%lld %lld %lld\n", t1 - t0, now_ns() - t0, cpu);
+	return 0;
+}
+
+/* ancestor is pid's parent, or its parent's, ... */
+static int
+descends(pid_t pid, pid_t ancestor)
+{
+	int depth;
+
+	for (depth = 0; pid > 1 && depth < 64; depth++)
+		if ((pid = stat_of(pid, NULL)) == ancestor)
+			return 1;
+	return 0;
+}
+
+/*
+ * The stop floor: what any stop must do at least.  With -a (clean-up),
+ * only a descendant of ANCESTOR is signalled: a stale pidfile may name a
+ * recycled pid.
+ */
+static int
+cmd_kill(int argc, char **argv)
+{
+	struct pollfd pfd;
+	pid_t pid, ancestor = 0;
+
+	if (argc == 3 && strcmp(argv[0], "-a") == 0) {
+		ancestor = (pid_t)atol(argv[1]);
+		argc -= 2, argv += 2;
+	}
+	if (argc != 1)
+		return 64;
+	if ((pid = read_pidfile(argv[0])) == -1 ||
+	    (pfd.fd = pidfd_open_(pid)) == -1)
+		return 1;
+	if (ancestor > 0 && !descends(pid, ancestor))
+		return 1;
+	if (pidfd_signal_(pfd.fd, SIGTERM) == -1)
+		return 1;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 5000) != 1) {
+		pidfd_signal_(pfd.fd, SIGKILL);
+		return poll(&pfd, 1, 5000) == 1 ? 2 : 1;
+	}
+	return 0;
+}
+
+static int
+cmd_fill(int argc, char **argv)
+{
+	const char *file, *err;
+	struct pollfd pfd[2];
+	long long t0, t1, bytes;
+	char ev[4096];
+	struct stat sb;
+	int direct = 0, in, fd, code;
+	pid_t pid;
+
+	if (argc < 5)
+		return 64;
+	file = argv[0];
+	bytes = atoll(argv[1]);
+	err = argv[2];
+	argc -= 3, argv += 3;
+	if (strcmp(argv[0], "-o") == 0) {
+		direct = 1;
+		argc--, argv++;
+	}
+	if (argc < 2 || strcmp(argv[0], "--") != 0)
+		return 64;
+	argv++;
+	/* The file exists, empty, before anyone writes: inotify needs it. */
+	if ((fd = open(file, O_RDONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) ==
+	    -1 || (in = inotify_init1(IN_CLOEXEC)) == -1 ||
+	    inotify_add_watch(in, file, IN_MODIFY) == -1) {
+		perror(file);
+		return 1;
+	}
+	t0 = now_ns();
+	if ((pid = spawn(argv, direct ? file : NULL, 1, err)) == -1) {
+		perror(argv[0]);
+		return 1;
+	}
+	pfd[0] = (struct pollfd){ .fd = in, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = pidfd_open_(pid), .events = POLLIN };
+	for (;;) {
+		if (fstat(fd, &sb) == 0 && sb.st_size >= bytes)
+			break;
+		if (now_ns() - t0 > 60000000000LL) {
+			fprintf(stderr, "benchtool: %s: %s holds %lld of %lld "
+			    "bytes after 60 s\n", argv[0], file,
+			    (long long)sb.st_size, bytes);
+			return 1;
+		}
+		if (poll(pfd, pfd[1].fd == -1 ? 1 : 2, 1000) == -1 &&
+		    errno != EINTR)
+			return 1;
+		if (pfd[0].revents & POLLIN)
+			while (read(in, ev, sizeof(ev)) == -1 && errno == EINTR)
+				;
+		if (pfd[1].fd != -1 && (pfd[1].revents & POLLIN)) {
+			/* the tool returned (daemonized); the writer goes on */
+			if ((code = wait_for(pid)) != 0)
+				return tool_failed(argv, code);
+			close(pfd[1].fd);
+			pfd[1].fd = -1;
+			pid = -1;
+		}
+	}
+	t1 = now_ns();
+	if (pid > 0 && direct) {
+		kill(pid, SIGTERM);
+		wait_for(pid);
+	} else if (pid > 0 && (code = wait_for(pid)) != 0)
+		return tool_failed(argv, code);
+	if (sb.st_size != bytes) {
+		fprintf(stderr, "benchtool: %s: %s holds %lld bytes, not "
+		    "%lld\n", argv[0], file, (long long)sb.st_size, bytes);
+		return 1;
+	}
+	printf("%lld\n", t1 - t0);
+	return 0;
+}
+
+static int
+cmd_writer(int argc, char **argv)
+{
+	static char buf[65536];
+	long long left;
+	ssize_t n;
+	size_t i;
+
+	if (argc != 1)
+		return 64;
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = i % 64 == 63 ? '\n' : (char)('a' + i % 26);
+	for (left = atoll(argv[0]); left > 0; left -= n) {
+		n = write(1, buf, left < (long long)sizeof(buf) ?
+		    (size_t)left : sizeof(buf));
+		if (n == -1 && errno == EINTR)
+			n = 0;
+		else if (n <= 0)
+			return 1;
+	}
+	for (;;)
+		pause();
+}
+
+/* Kill every child of ours; how many there were. */
+static int
+kill_children(void)
+{
+	pid_t kids[4096];
+	int n, i;
+
+	n = children(getpid(), 0, kids, 4096);
+	for (i = 0; i < n; i++) {
+		fprintf(stderr, "benchtool reap: killing leftover pid %d\n",
+		    (int)kids[i]);
+		kill(kids[i], SIGKILL);
+	}
+	return n;
+}
+
+static volatile sig_atomic_t terminated;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	terminated = 1;
+}
+
+static int
+cmd_reap(int argc, char **argv)
+{
+	int st, code = 99, leftovers = 0;
+	pid_t main_pid, pid;
+
+	if (argc < 1)
+		return 64;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1) {
+		perror("benchtool reap: PR_SET_CHILD_SUBREAPER");
+		return 99;
+	}
+	if ((main_pid = fork()) == -1) {
+		perror("benchtool reap: fork");
+		return 99;
+	}
+	if (main_pid == 0) {
+		execvp(argv[0], argv);
+		perror(argv[0]);
+		_exit(127);
+	}
+	signal(SIGINT, SIG_IGN);	/* ^C reaches the script; we clean up */
+	sigaction(SIGTERM, &(struct sigaction){ .sa_handler = on_term }, NULL);
+	for (;;) {
+		pid = waitpid(-1, &st, 0);
+		if (pid == -1 && errno == EINTR) {
+			if (terminated)	/* the script cleans up, then we do */
+				kill(main_pid, SIGTERM);
+			terminated = 0;
+			continue;
+		}
+		if (pid == -1)
+			break;
+		if (pid == main_pid) {
+			code = WIFEXITED(st) ? WEXITSTATUS(st) :
+			    128 + WTERMSIG(st);
+			break;
+		}
+	}
+	for (;;) {
+		leftovers += kill_children();
+		pid = waitpid(-1, &st, 0);
+		if (pid == -1 && errno == ECHILD)
+			break;
+	}
+	if (leftovers > 0 && code == 0) {
+		fprintf(stderr, "benchtool reap: %d process(es) outlived the "
+		    "benchmark\n", leftovers);
+		code = 1;
+	}
+	return code;
+}
+
+int
+main(int argc, char **argv)
+{
+	/* Nothing of ours leaks into the tools or their daemons. */
+	syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
+	prctl(PR_SET_TIMERSLACK, 1UL);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 2 && strcmp(argv[1], "reap") == 0)
+		return cmd_reap(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "start") == 0)
+		return cmd_start(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "stop") == 0)
+		return cmd_stop(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "kill") == 0)
+		return cmd_kill(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "fill") == 0)
+		return cmd_fill(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "writer") == 0)
+		return cmd_writer(argc - 2, argv + 2);
+	fprintf(stderr, "usage: benchtool reap|start|stop|kill|fill|writer "
+	    "...\n");
+	return 64;
+}
