@@ -104,6 +104,57 @@ env_append(struct envbuf *e, const char *assign)
 	return 0;
 }
 
+struct slot {
+	const char	*s;
+	size_t		 len;	/* of the name */
+	size_t		 at;
+};
+
+static int
+by_name_then_place(const void *a, const void *b)
+{
+	const struct slot *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->s, y->s, n);
+
+	if (c == 0 && x->len != y->len)
+		c = x->len < y->len ? -1 : 1;
+	if (c == 0)
+		c = x->at < y->at ? -1 : 1;
+	return c;
+}
+
+/*
+ * An inherited environment may name a variable twice: keep the last, as
+ * the copy with env_set() would, in O(n log n) rather than O(n^2).
+ */
+static int
+env_dedup(struct envbuf *e)
+{
+	struct slot *sl;
+	size_t i, j;
+
+	if (e->n < 2)
+		return 0;
+	if ((sl = calloc(e->n, sizeof(*sl))) == NULL)
+		return -1;
+	for (i = 0; i < e->n; i++)
+		sl[i] = (struct slot){ e->vars[i], strcspn(e->vars[i], "="),
+		    i };
+	qsort(sl, e->n, sizeof(*sl), by_name_then_place);
+	for (i = 0; i + 1 < e->n; i++)
+		if (sl[i].len == sl[i + 1].len &&
+		    memcmp(sl[i].s, sl[i + 1].s, sl[i].len) == 0)
+			e->vars[sl[i].at] = NULL;	/* a later one wins */
+	free(sl);
+	for (i = j = 0; i < e->n; i++)
+		if (e->vars[i] != NULL)
+			e->vars[j++] = e->vars[i];
+	e->n = j;
+	e->vars[e->n] = NULL;
+	return 0;
+}
+
 /* Add or replace "NAME=VALUE"; the string must outlive the envbuf. */
 int
 env_set(struct envbuf *e, const char *assign)
@@ -195,10 +246,13 @@ env_build(const struct detach_opts *o, const struct privs *pv,
 	if (o->clear_env) {
 		if (env_set(e, ENV_DEFAULT_PATH) == -1)
 			goto oom;
-	} else
+	} else {
 		for (b = base; b != NULL && *b != NULL; b++)
 			if (strchr(*b, '=') != NULL && env_append(e, *b) == -1)
 				goto oom;
+		if (env_dedup(e) == -1)
+			goto oom;
+	}
 	/*
 	 * Inherited notification channels belong to whoever started detach,
 	 * not to a daemon with a pid of its own (-E may give them back).
