@@ -97,19 +97,40 @@ run_user_is_ours(uid_t uid)
 	return stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) && sb.st_uid == uid;
 }
 
-static int
-absolute_opt(const char *cwd, const char *path, char *buf, size_t len,
-    char *err, size_t errlen)
+/* Copy s into p's arena; NULL with ENAMETOOLONG when it is full. */
+static const char *
+store(struct paths *p, const char *s)
 {
+	size_t len = strlen(s) + 1;
+	char *at;
+
+	if (len > sizeof(p->arena) - p->used) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	at = p->arena + p->used;
+	memcpy(at, s, len);
+	p->used += len;
+	return at;
+}
+
+/* *out = path made absolute against cwd, or "" if path is NULL. */
+static int
+absolute_opt(struct paths *p, const char *cwd, const char *path,
+    const char **out, char *err, size_t errlen)
+{
+	char buf[PATH_MAX];
+
 	if (path == NULL) {
-		buf[0] = '\0';
+		*out = "";
 		return 0;
 	}
 	if (path[0] == '\0') {
 		snprintf(err, errlen, "empty path");
 		return -1;
 	}
-	if (path_absolute(cwd, path, buf, len) == -1) {
+	if (path_absolute(cwd, path, buf, sizeof(buf)) == -1 ||
+	    (*out = store(p, buf)) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -124,39 +145,37 @@ int
 paths_resolve(const struct detach_opts *o, struct paths *p, char *err,
     size_t errlen)
 {
-	char cwd[PATH_MAX];
+	char cwd[PATH_MAX], buf[PATH_MAX];
 	const char *name = o->name, *cmd;
 
-	/* each member is a string: emptying them is enough (and keeps the
-	 * pages of a resident supervisor clean) */
-	p->pidfile[0] = p->piddir[0] = p->name[0] = p->out[0] = '\0';
-	p->err[0] = p->in[0] = p->chdir[0] = p->command[0] = '\0';
-	p->child_pidfile[0] = '\0';
+	p->used = 0;
+	p->pidfile = p->piddir = p->name = p->out = p->err = p->in = "";
+	p->chdir = p->command = p->child_pidfile = "";
 	if (getcwd(cwd, sizeof(cwd)) == NULL) {
 		snprintf(err, errlen, "cannot get the working directory: %s",
 		    strerror(errno));
 		return -2;
 	}
-	if (absolute_opt(cwd, o->out, p->out, sizeof(p->out), err, errlen) ||
-	    absolute_opt(cwd, o->err, p->err, sizeof(p->err), err, errlen) ||
-	    absolute_opt(cwd, o->in, p->in, sizeof(p->in), err, errlen) ||
-	    absolute_opt(o->chroot != NULL ? "/" : cwd, o->chdir, p->chdir,
-	    sizeof(p->chdir), err, errlen) ||
-	    absolute_opt(cwd, o->pidfile, p->pidfile, sizeof(p->pidfile), err,
-	    errlen) ||
-	    absolute_opt(cwd, o->child_pidfile, p->child_pidfile,
-	    sizeof(p->child_pidfile), err, errlen))
+	if (absolute_opt(p, cwd, o->out, &p->out, err, errlen) ||
+	    absolute_opt(p, cwd, o->err, &p->err, err, errlen) ||
+	    absolute_opt(p, cwd, o->in, &p->in, err, errlen) ||
+	    absolute_opt(p, o->chroot != NULL ? "/" : cwd, o->chdir,
+	    &p->chdir, err, errlen) ||
+	    absolute_opt(p, cwd, o->pidfile, &p->pidfile, err, errlen) ||
+	    absolute_opt(p, cwd, o->child_pidfile, &p->child_pidfile, err,
+	    errlen))
 		return -1;
 	if (o->command != NULL) {
 		cmd = o->command[0];
 		/* with --chroot, COMMAND and -C are paths inside the new root */
 		if (strchr(cmd, '/') != NULL && o->chroot == NULL) {
-			if (absolute_opt(cwd, cmd, p->command,
-			    sizeof(p->command), err, errlen) == -1)
+			if (absolute_opt(p, cwd, cmd, &p->command, err,
+			    errlen) == -1)
 				return -1;
-		} else if (join(p->command, sizeof(p->command), cmd, "",
-		    "") == -1) {
-			snprintf(err, errlen, "%s: %s", cmd, strerror(errno));
+		} else if (strlen(cmd) >= PATH_MAX ||
+		    (p->command = store(p, cmd)) == NULL) {
+			snprintf(err, errlen, "%s: %s", cmd,
+			    strerror(ENAMETOOLONG));
 			return -1;
 		}
 	}
@@ -165,12 +184,16 @@ paths_resolve(const struct detach_opts *o, struct paths *p, char *err,
 		goto default_dir;
 	if (o->pidfile != NULL) {
 		if (name == NULL) {
-			if (path_display_name(p->pidfile, p->name,
-			    sizeof(p->name)) == -1)
-				snprintf(p->name, sizeof(p->name), "%.*s",
-				    (int)sizeof(p->name) - 1, p->pidfile);
-		} else
-			snprintf(p->name, sizeof(p->name), "%s", name);
+			if (path_display_name(p->pidfile, buf,
+			    sizeof(buf)) == -1)
+				snprintf(buf, NAME_MAX + 1, "%.*s", NAME_MAX,
+				    p->pidfile);
+			name = buf;
+		}
+		if ((p->name = store(p, name)) == NULL) {
+			snprintf(err, errlen, "%s: %s", name, strerror(errno));
+			return -1;
+		}
 		return 0;
 	}
 	if (name == NULL) {
@@ -183,19 +206,26 @@ paths_resolve(const struct detach_opts *o, struct paths *p, char *err,
 			return -1;
 		}
 	}
-	snprintf(p->name, sizeof(p->name), "%s", name);
+	if ((p->name = store(p, name)) == NULL) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		return -1;
+	}
 default_dir:
 	if (path_default_dir(geteuid(), getenv("XDG_RUNTIME_DIR"),
-	    run_user_is_ours(geteuid()), p->piddir, sizeof(p->piddir)) == -1) {
+	    run_user_is_ours(geteuid()), buf, sizeof(buf)) == -1) {
 		snprintf(err, errlen, "no runtime directory for named "
 		    "pidfiles (XDG_RUNTIME_DIR is unset and /run/user/%lu is "
 		    "missing): give -p PIDFILE", (unsigned long)geteuid());
 		return -2;
 	}
+	if ((p->piddir = store(p, buf)) == NULL) {
+		snprintf(err, errlen, "%s: %s", buf, strerror(errno));
+		return -1;
+	}
 	if (o->verb == VERB_LIST)
 		return 0;
-	if (snprintf(p->pidfile, sizeof(p->pidfile), "%s/%s.pid", p->piddir,
-	    name) >= (int)sizeof(p->pidfile)) {
+	if (snprintf(buf, sizeof(buf), "%s/%s.pid", p->piddir, name) >=
+	    (int)sizeof(buf) || (p->pidfile = store(p, buf)) == NULL) {
 		snprintf(err, errlen, "%s/%s.pid: %s", p->piddir, name,
 		    strerror(ENAMETOOLONG));
 		return -1;

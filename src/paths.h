@@ -11,16 +11,23 @@
 
 #include "cli.h"
 
+/*
+ * The resolved paths, each a string in arena, packed one after the other:
+ * a resident supervisor inherits this memory, and only the bytes written
+ * become its private pages.  Paths not given are "".
+ */
 struct paths {
-	char	pidfile[PATH_MAX];
-	char	piddir[PATH_MAX];	/* to create for -n, or empty */
-	char	name[NAME_MAX + 1];	/* for messages: "NAME is running" */
-	char	out[PATH_MAX];
-	char	err[PATH_MAX];
-	char	in[PATH_MAX];
-	char	chdir[PATH_MAX];
-	char	command[PATH_MAX];
-	char	child_pidfile[PATH_MAX];
+	const char	*pidfile;
+	const char	*piddir;	/* to create for -n, or "" */
+	const char	*name;		/* for messages: "NAME is running" */
+	const char	*out;
+	const char	*err;
+	const char	*in;
+	const char	*chdir;
+	const char	*command;
+	const char	*child_pidfile;
+	size_t		 used;
+	char		 arena[4 * PATH_MAX];
 };
 
 enum dir_safety {

@@ -453,14 +453,17 @@ END_TEST
 START_TEST(test_make_piddir)
 {
 	static struct paths pp;
+	static char dir[PATH_MAX + 16];
 	struct stat sb;
 	char file[PATH_MAX + 16];
 
 	memset(&pp, 0, sizeof(pp));
+	pp.piddir = "";
 	ck_assert_int_eq(paths_make_piddir(&pp), 0);
 
-	ck_assert_int_lt(snprintf(pp.piddir, sizeof(pp.piddir), "%s/detach",
-	    cwd), (int)sizeof(pp.piddir));
+	ck_assert_int_lt(snprintf(dir, sizeof(dir), "%s/detach", cwd),
+	    (int)sizeof(dir));
+	pp.piddir = dir;
 	umask(077);
 	ck_assert_int_eq(paths_make_piddir(&pp), 0);
 	ck_assert_int_eq(stat(pp.piddir, &sb), 0);
@@ -480,8 +483,8 @@ START_TEST(test_make_piddir)
 	ck_assert_int_eq(unlink(file), 0);
 
 	/* A missing parent is an error, not created. */
-	ck_assert_int_lt(snprintf(pp.piddir, sizeof(pp.piddir),
-	    "%s/none/detach", cwd), (int)sizeof(pp.piddir));
+	ck_assert_int_lt(snprintf(dir, sizeof(dir), "%s/none/detach", cwd),
+	    (int)sizeof(dir));
 	ck_assert_int_eq(paths_make_piddir(&pp), -1);
 	ck_assert_int_eq(errno, ENOENT);
 }
