@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -92,6 +93,17 @@ static const char usage_text[] =
 "with a pidfile, 3 not running, 4 unknown; signal and reopen 0 done,\n"
 "1 not running, 3 failure; 64 usage error.  See detach(1).\n";
 
+static int
+wants_title(int argc, char **argv)
+{
+	int i;
+
+	for (i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--supervise") == 0)
+			return 1;
+	return 0;
+}
+
 static void
 usage_error(const char *msg)
 {
@@ -137,8 +149,13 @@ main(int argc, char **argv)
 	char msg[512];
 	int code, r;
 
-	/* first: it moves the environment and copies argv */
-	setproctitle_init(argc, argv, environ);
+	/*
+	 * Only a supervisor retitles itself.  setproctitle_init() copies argv
+	 * and the environment, so it must come before anything points into
+	 * them, and it costs every other start: look for --supervise first.
+	 */
+	if (wants_title(argc, argv))
+		setproctitle_init(argc, argv, environ);
 	ensure_stdio();
 	if (cli_parse(argc, argv, &o, msg, sizeof(msg)) == -1) {
 		usage_error(msg);
