@@ -173,7 +173,8 @@ send_stop_request(int pidfd, int sig, void *arg)
  * if the process exited in between.  Anything else is the exit code to
  * return, the reason printed (nothing to do, under --oknodo, is 0).
  */
-#define PINNED	(-1)
+#define PINNED		(-1)
+#define PIN_ORPHANED	(-2)	/* stop only: others hold it, see stop_orphans() */
 
 static int
 pin_daemon(const struct detach_opts *o, const struct paths *p,
@@ -183,6 +184,8 @@ pin_daemon(const struct detach_opts *o, const struct paths *p,
 
 	*pidfd = -1;
 	pidlock_probe(p->pidfile, pr);
+	if (pr->state == PROBE_ORPHANED && cli_verb_stops(o->verb))
+		return PIN_ORPHANED;
 	if (pr->state != PROBE_RUNNING) {
 		if (pr->state == PROBE_STALE &&
 		    pidlock_remove_stale(p->pidfile, pr->dev, pr->ino) == -1)
@@ -296,10 +299,9 @@ cmd_stop(const struct detach_opts *o, const struct paths *p)
 	enum stop_result r = STOP_GONE;
 	int pidfd, code, sup;
 
-	pidlock_probe(p->pidfile, &pr);
-	if (pr.state == PROBE_ORPHANED)
+	if ((code = pin_daemon(o, p, &pr, &pidfd)) == PIN_ORPHANED)
 		return stop_orphans(o, p, &pr);
-	if ((code = pin_daemon(o, p, &pr, &pidfd)) != PINNED)
+	if (code != PINNED)
 		return code;
 	if (pidfd != -1) {
 		sup = supervised(p, pr.pid, &st);

@@ -81,22 +81,10 @@ daemonize_launch(const struct launch *l, struct launch_result *res)
 	int p[2], st, got;
 	pid_t mid;
 
-	*res = (struct launch_result){ .stage = STAGE_NONE };
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		res->stage = STAGE_FORK;
-		res->err = errno;
-		return -1;
-	}
 	/* Orphans (the daemon, once mid exits) come to us, not to init. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	mid = fork();
-	if (mid == -1) {
-		res->stage = STAGE_FORK;
-		res->err = errno;
-		close(p[0]);
-		close(p[1]);
+	if ((mid = spawn_fork(p, res)) == -1)
 		return -1;
-	}
 	if (mid == 0) {
 		close(p[0]);
 		child(l, p[1]);

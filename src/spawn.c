@@ -249,6 +249,30 @@ spawn_exec(const struct launch *l, int report_fd, enum launch_stage *stage)
 }
 
 /*
+ * A close-on-exec report pipe, then fork(): the child's pid (0 in the
+ * child), or -1 with res saying why and the pipe closed.
+ */
+pid_t
+spawn_fork(int p[2], struct launch_result *res)
+{
+	pid_t pid;
+
+	*res = (struct launch_result){ .stage = STAGE_NONE };
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		res->stage = STAGE_FORK;
+		res->err = errno;
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		res->stage = STAGE_FORK;
+		res->err = errno;
+		close(p[0]);
+		close(p[1]);
+	}
+	return pid;
+}
+
+/*
  * Fork and exec l in a child, and wait for the verdict: 0 with res->pid
  * once the exec succeeded, -1 with res->stage and res->err otherwise (the
  * child is then reaped).  For the supervisor's children.
@@ -261,20 +285,8 @@ spawn_child(const struct launch *l, struct launch_result *res)
 	int p[2], st, got;
 	pid_t pid;
 
-	*res = (struct launch_result){ .stage = STAGE_NONE };
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		res->stage = STAGE_FORK;
-		res->err = errno;
+	if ((pid = spawn_fork(p, res)) == -1)
 		return -1;
-	}
-	pid = fork();
-	if (pid == -1) {
-		res->stage = STAGE_FORK;
-		res->err = errno;
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
 	if (pid == 0) {
 		close(p[0]);
 		spawn_exec(l, p[1], &stage);

@@ -68,6 +68,7 @@ struct launch_result {
 };
 
 void		 spawn_exec(const struct launch *, int, enum launch_stage *);
+pid_t		 spawn_fork(int [2], struct launch_result *);
 int		 spawn_child(const struct launch *, struct launch_result *);
 void		 spawn_report(int, enum launch_stage, int32_t);
 int		 spawn_read_report(int, enum launch_stage *, int32_t *);

@@ -12,7 +12,7 @@ AM_TESTS_ENVIRONMENT = \
 	UBSAN_OPTIONS='print_stacktrace=1:halt_on_error=1'; export UBSAN_OPTIONS; \
 	# EOL
 
-UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/tests/unit
 UNIT_LDADD = src/libdetach.a $(CHECK_LIBS) $(LIBBSD_LIBS)
 
 check_PROGRAMS += \
@@ -68,4 +68,4 @@ dist_check_SCRIPTS += \
 	tests/integration/completion.sh \
 	# EOL
 TESTS += $(dist_check_SCRIPTS)
-EXTRA_DIST += tests/lib.sh
+EXTRA_DIST += tests/lib.sh tests/unit/unit.h

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "schedule.h"
+#include "unit.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAXARGS		16
@@ -578,12 +579,5 @@ cli_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(cli_suite());
-	int failed;
-
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(cli_suite());
 }

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "paths.h"
+#include "unit.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAXARGS		16
@@ -532,12 +533,5 @@ paths_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(paths_suite());
-	int failed;
-
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(paths_suite());
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "schedule.h"
+#include "unit.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -387,12 +388,5 @@ schedule_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(schedule_suite());
-	int failed;
-
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_SILENT);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(schedule_suite());
 }

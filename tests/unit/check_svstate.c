@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "svstate.h"
+#include "unit.h"
 
 START_TEST(test_round_trip)
 {
@@ -88,12 +89,5 @@ svstate_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(svstate_suite());
-	int failed;
-
-	srunner_set_tap(sr, "-");
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(svstate_suite());
 }
