@@ -6,10 +6,11 @@
  * terminal; the intermediate process exits at once.  The daemon then
  * prepares itself and execs (spawn.c), or runs the supervisor.
  *
- * The caller learns the outcome through a close-on-exec pipe: the daemon
- * first sends its pid, then either the pipe reaches EOF because execvp()
- * succeeded (or the supervisor's first child exec'd), or a report names
- * the step that failed and its errno.  The caller makes itself a child
+ * The caller learns the outcome through a close-on-exec pipe: the
+ * intermediate process sends the daemon's pid before it exits, then
+ * either the pipe reaches EOF because execvp() succeeded (or the
+ * supervisor's first child exec'd), or a report names the step that
+ * failed and its errno.  The caller makes itself a child
  * subreaper first, so that the daemon, orphaned by the intermediate
  * process, becomes its child for as long as it waits: a command that
  * dies at once can be reaped and its status reported.
@@ -41,8 +42,15 @@ child(const struct launch *l, int report_fd)
 		spawn_report(report_fd, STAGE_FORK, errno);
 		_exit(1);
 	}
-	if (pid > 0)
+	if (pid > 0) {
+		/*
+		 * The daemon's pid is in the pipe before the caller's
+		 * waitpid() returns: the daemon itself then writes only on
+		 * failure, and the caller wakes up once more, at the end.
+		 */
+		spawn_report(report_fd, STAGE_PID, (int32_t)pid);
 		_exit(0);
+	}
 	spawn_exec(l, report_fd, &stage);
 	spawn_report(report_fd, stage, errno);
 	_exit(127);
@@ -92,15 +100,18 @@ daemonize_launch(const struct launch *l, struct launch_result *res)
 	close(p[1]);
 	while (waitpid(mid, &st, 0) == -1 && errno == EINTR)
 		;
+	/*
+	 * Until EOF: the pid and a failure may come in either order, and
+	 * whoever reports a failure closes its end (or exits) right after.
+	 */
 	while ((got = spawn_read_report(p[0], &stage, &value)) == 1) {
-		if (stage == STAGE_PID) {
+		if (stage == STAGE_PID)
 			res->pid = value;
-			continue;
+		else if (res->stage == STAGE_NONE) {
+			res->stage = stage;
+			res->err = value;
+			res->status = value;	/* STAGE_EXITED: wait status */
 		}
-		res->stage = stage;
-		res->err = value;
-		res->status = value;	/* STAGE_EXITED: the wait status */
-		break;
 	}
 	close(p[0]);
 	if (res->stage == STAGE_NONE && (got == -1 || res->pid <= 0))

@@ -222,10 +222,8 @@ spawn_exec(const struct launch *l, int report_fd, enum launch_stage *stage)
 	*stage = STAGE_SIGNALS;
 	if (reset_signals() == -1)
 		return;
-	if (l->body != NULL) {
-		spawn_report(report_fd, STAGE_PID, (int32_t)getpid());
+	if (l->body != NULL)
 		l->body(l->body_arg, report_fd);
-	}
 	*stage = STAGE_LIMITS;
 	if (apply_resources(l) == -1)
 		return;
@@ -242,8 +240,6 @@ spawn_exec(const struct launch *l, int report_fd, enum launch_stage *stage)
 		_exit(EXIT_TROUBLE_CHILD);
 	if (l->envp != NULL)
 		environ = l->envp;
-	if (l->lock != NULL)
-		spawn_report(report_fd, STAGE_PID, (int32_t)getpid());
 	*stage = STAGE_EXEC;
 	execvp(l->file, l->argv);
 }
