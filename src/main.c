@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <err.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,11 @@ ensure_stdio(void)
 {
 	int fd;
 
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF)
+			break;
+	if (fd > 2)
+		return;		/* the usual case: no open() and close() */
 	while ((fd = open("/dev/null", O_RDWR)) != -1 && fd <= 2)
 		;
 	if (fd > 2)

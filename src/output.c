@@ -74,6 +74,22 @@ output_open_read(struct outfile *of, const char *path)
 	return remember(of, fd);
 }
 
+/*
+ * No -i, -o or -e: one /dev/null, read-write, is stdin, stdout and
+ * stderr; out only borrows in's descriptor.
+ */
+int
+output_open_null(struct outfile *in, struct outfile *out)
+{
+	*in = (struct outfile){ .path = "/dev/null" };
+	in->fd = open(in->path, O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (in->fd == -1)
+		return -1;
+	*out = *in;
+	out->shared = 1;
+	return 0;
+}
+
 /* The start failed: close, and unlink the file if we created it. */
 void
 output_discard(struct outfile *of)
@@ -92,7 +108,7 @@ output_discard(struct outfile *of)
 void
 output_close(struct outfile *of)
 {
-	if (of->fd != -1)
+	if (of->fd != -1 && !of->shared)
 		close(of->fd);
 	of->fd = -1;
 }

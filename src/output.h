@@ -12,12 +12,14 @@ struct outfile {
 	const char	*path;
 	int		 fd;		/* -1 when not opened */
 	int		 created;	/* we created it (O_EXCL) */
+	int		 shared;	/* fd belongs to another outfile */
 	dev_t		 dev;
 	ino_t		 ino;
 };
 
 int	output_open_write(struct outfile *, const char *, int, mode_t);
 int	output_open_read(struct outfile *, const char *);
+int	output_open_null(struct outfile *, struct outfile *);
 void	output_discard(struct outfile *);
 void	output_close(struct outfile *);
 

@@ -21,6 +21,16 @@
 #include "parse.h"
 #include "proc.h"
 
+/* Is the entry name of directory dfd the file (dev, ino)? */
+static int
+stat_is(int dfd, const char *name, dev_t dev, ino_t ino)
+{
+	struct stat sb;
+
+	return fstatat(dfd, name, &sb, 0) == 0 && sb.st_dev == dev &&
+	    sb.st_ino == ino;
+}
+
 /*
  * 1 if pid has a descriptor open on (dev, ino), 0 if not, -1 with errno
  * (ESRCH: no such process; EACCES: not ours to inspect).
@@ -28,11 +38,10 @@
 int
 proc_holds(pid_t pid, dev_t dev, ino_t ino)
 {
-	char path[64];
+	char path[64], name[2] = "0";
 	struct dirent *de;
-	struct stat sb;
 	DIR *d;
-	int dfd, found = 0, saved;
+	int dfd, found = 0, saved, std = 0;
 
 	snprintf(path, sizeof(path), "/proc/%ld/fd", (long)pid);
 	if ((d = opendir(path)) == NULL) {
@@ -45,12 +54,19 @@ proc_holds(pid_t pid, dev_t dev, ino_t ino)
 	while (!found && (de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (fstatat(dfd, de->d_name, &sb, 0) == 0 &&
-		    sb.st_dev == dev && sb.st_ino == ino)
-			found = 1;
+		/* a lock is rarely a standard file: look at those last */
+		if (de->d_name[0] >= '0' && de->d_name[0] <= '2' &&
+		    de->d_name[1] == '\0') {
+			std |= 1 << (de->d_name[0] - '0');
+			continue;
+		}
+		found = stat_is(dfd, de->d_name, dev, ino);
 		errno = 0;
 	}
 	saved = errno;
+	for (name[0] = '0'; !found && name[0] <= '2'; name[0]++)
+		if (std & 1 << (name[0] - '0'))
+			found = stat_is(dfd, name, dev, ino);
 	closedir(d);
 	if (!found && saved != 0) {
 		errno = saved;

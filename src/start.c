@@ -125,6 +125,14 @@ open_stdio(struct start *s)
 
 	if (out == NULL && !o->foreground)
 		out = "/dev/null";
+	if (!o->supervise && !o->foreground && p->in[0] == '\0' &&
+	    p->out[0] == '\0' && p->err[0] == '\0') {
+		if (output_open_null(&s->in, &s->out) == -1) {
+			warn("%s", in);
+			return -1;
+		}
+		return 0;
+	}
 	if (output_open_read(&s->in, in) == -1) {
 		warn("%s", in);
 		return -1;

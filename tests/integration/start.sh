@@ -2,7 +2,7 @@
 # detach start: the daemon is set up as promised.
 . "${srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
-plan 28
+plan 32
 
 pid=$(start_daemon "$T/d.pid" -- sleep 300)
 check "start exits 0 and the pidfile holds a pid" test -n "$pid"
@@ -25,6 +25,9 @@ check "the working directory is /" test "$(readlink /proc/"$pid"/cwd)" = /
 check "the umask is 022" \
     test "$(awk '/^Umask:/ { print $2 }' /proc/"$pid"/status)" = 0022
 check "stdin is /dev/null" test "$(readlink /proc/"$pid"/fd/0)" = /dev/null
+check "stdout and stderr are /dev/null" \
+    test "$(readlink /proc/"$pid"/fd/1) $(readlink /proc/"$pid"/fd/2)" = \
+    "/dev/null /dev/null"
 fds=$(ls /proc/"$pid"/fd | sort -n | tr '\n' ' ')
 pidfd=$(for f in /proc/"$pid"/fd/*; do
 	[ "$(readlink "$f")" = "$T/d.pid" ] && basename "$f"; done)
@@ -45,6 +48,16 @@ check "an inherited descriptor is not passed on" \
 check "a signal ignored by the caller is not ignored by the daemon" \
     test "$(awk '/^SigIgn:/ { print $2 }' /proc/"$pid"/status |
     tr -d 0)" = ""
+
+# Called with 0-2 closed: nothing detach opens may land on them.
+pid=$( ("$DETACH" start -p "$T/closed.pid" -- sleep 300 <&- >&- 2>&-;
+    echo $? >"$T/closed.rc") | cat; cat "$T/closed.pid")
+track "$pid"
+check "with 0-2 closed, start exits 0" test "$(cat "$T/closed.rc")" = 0
+check "... and the daemon has /dev/null on 0-2 and its pidfile on 3+" \
+    test "$(readlink /proc/"$pid"/fd/0) $(readlink /proc/"$pid"/fd/1)" = \
+    "/dev/null /dev/null" -a "$(cat "$T/closed.pid")" = "$pid"
+check "... and the pidfile stays locked" locked "$T/closed.pid"
 
 # -C, -m, -E, -i
 mkdir "$T/wd"
