@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -60,8 +61,19 @@ child(const struct launch *l, int report_fd)
 static void
 check_alive(struct launch_result *res)
 {
+	siginfo_t si = { .si_pid = 0 };
 	int fd, st;
 
+	/* Our child, thanks to the subreaper: one call, nothing to close. */
+	if (waitid(P_PID, (id_t)res->pid, &si, WEXITED | WNOHANG |
+	    WNOWAIT) == 0) {
+		if (si.si_pid == res->pid) {
+			res->stage = STAGE_EXITED;
+			res->status = waitpid(res->pid, &st, WNOHANG) ==
+			    res->pid ? st : -1;
+		}
+		return;
+	}
 	if ((fd = proc_pidfd_open(res->pid)) == -1) {
 		if (errno == ESRCH) {
 			res->stage = STAGE_EXITED;
