@@ -29,11 +29,11 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -50,7 +50,16 @@
 #include "ready.h"
 #include "svstate.h"
 
-#define PUMP_BUF	(256 * 1024)	/* touched only as output arrives */
+/*
+ * One read drains up to PUMP_BUF (as much as the pipe holds): with 1 MiB,
+ * piped output runs at 0.8x or more of writing the file directly, 0.75x
+ * with 256 KiB (bench/run).  Line-sized output only ever touches the
+ * first page; the part past PUMP_KEEP, dirtied by a burst, is given back
+ * once output has been quiet for PUMP_RELEASE_MS.
+ */
+#define PUMP_BUF	(1 << 20)
+#define PUMP_KEEP	(64 * 1024)
+#define PUMP_RELEASE_MS	1000
 #define PIPE_SIZE	(1 << 20)
 #define LINE_MAX_LEN	1024
 
@@ -99,8 +108,9 @@ struct supervisor {
 	int			 report_fd;	/* open until the first child is ready */
 	int64_t			 ready_deadline;
 	int			 ready_err;	/* why it never was */
+	char			*buf;		/* PUMP_BUF bytes, mmap()ed */
+	int64_t			 buf_release_at; /* 0: nothing to give back */
 	char			 state_path[PATH_MAX];
-	char			 buf[PUMP_BUF];
 };
 
 
@@ -216,11 +226,13 @@ pump_drain(struct supervisor *sv, struct pump *pp)
 	int failed;
 
 	for (;;) {
-		n = read(pp->rfd, sv->buf, sizeof(sv->buf));
+		n = read(pp->rfd, sv->buf, PUMP_BUF);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return;
+		if (n > PUMP_KEEP)
+			sv->buf_release_at = clock_ms() + PUMP_RELEASE_MS;
 		if (pp->out == -1) {
 			syslog_lines(pp, sv->buf, (size_t)n);
 			continue;
@@ -732,6 +744,8 @@ next_deadline(const struct supervisor *sv)
 	if (sv->report_fd != -1 && sv->mode == SV_RUNNING &&
 	    (d == -1 || sv->ready_deadline < d))
 		d = sv->ready_deadline;
+	if (sv->buf_release_at != 0 && (d == -1 || sv->buf_release_at < d))
+		d = sv->buf_release_at;
 	return d;
 }
 
@@ -739,6 +753,11 @@ next_deadline(const struct supervisor *sv)
 static void
 on_time(struct supervisor *sv, int64_t now)
 {
+	if (sv->buf_release_at != 0 && now >= sv->buf_release_at) {
+		madvise(sv->buf + PUMP_KEEP, PUMP_BUF - PUMP_KEEP,
+		    MADV_DONTNEED);
+		sv->buf_release_at = 0;
+	}
 	if (sv->mode == SV_BACKOFF && now >= sv->restart_at)
 		restart_child(sv);
 	else if (sv->mode == SV_STOPPING && sv->stop_deadline != 0 &&
@@ -845,8 +864,7 @@ close_inherited(struct sv_config *c, int report_fd)
 static int
 supervisor_init(struct supervisor *sv, struct sv_config *cfg, int report_fd)
 {
-	/* buf stays untouched until output arrives: no dirty pages for it */
-	memset(sv, 0, offsetof(struct supervisor, buf));
+	memset(sv, 0, sizeof(*sv));
 	sv->cfg = cfg;
 	sv->mode = SV_RUNNING;
 	sv->sigfd = -1;
@@ -868,6 +886,12 @@ supervisor_init(struct supervisor *sv, struct sv_config *cfg, int report_fd)
 		openlog(cfg->tag, LOG_PID | LOG_NDELAY, cfg->facility);
 	if (setup_signals(sv) == -1 || setup_output(sv) == -1)
 		return -1;
+	/* untouched, hence not resident, until output arrives */
+	if (sv->npumps > 0 && (sv->buf = mmap(NULL, PUMP_BUF, PROT_READ |
+	    PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED) {
+		sv->buf = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -880,6 +904,8 @@ supervisor_cleanup(struct supervisor *sv)
 	if (sv->cfg->lock != NULL && sv->cfg->lock->pfh != NULL)
 		pidlock_remove(sv->cfg->lock);
 	free(sv->history);
+	if (sv->buf != NULL)
+		munmap(sv->buf, PUMP_BUF);
 }
 
 /*

@@ -3,7 +3,7 @@
 # complete and in order, through restarts and reopens.
 . "${srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
-plan 48
+plan 51
 
 # The child's lines in an output file: without the supervisor's own
 # messages, which share the stderr destination.
@@ -258,5 +258,37 @@ expect 1 "reopen without a pidfile exits 1" \
     "$DETACH" reopen -p "$T/none.pid"
 expect 0 "... and 0 with --oknodo" \
     "$DETACH" reopen -p "$T/none.pid" --oknodo
+
+# --- a burst's share of the pump buffer is given back ----------------------
+# With the supervisor stopped, the child puts ~1 MB into the pipe; woken,
+# the supervisor takes it in one read, which dirties most of its buffer.
+# Once output has been quiet for a second, that memory goes back.
+rss_anon() { awk '$1 == "RssAnon:" { print $2 }' /proc/"$1"/status; }
+anon_below() {	# anon_below PID KIB: within 5 s
+	local end=$((${EPOCHREALTIME/./} + 5000000))
+	while [ "${EPOCHREALTIME/./}" -lt "$end" ]; do
+		[ "$(rss_anon "$1")" -le "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+mkfifo "$T/go"
+sv=$(start_daemon "$T/burst.pid" --supervise -o "$T/burst.out" -- \
+    sh -c 'read x <"$1"; head -c 1000000 /dev/zero; : >"$1.done"
+    exec sleep 300' sh "$T/go")
+a0=$(rss_anon "$sv")
+kill -STOP "$sv"
+echo go >"$T/go"
+wait_file "$T/go.done" 10 0
+kill -CONT "$sv"
+wait_file "$T/burst.out" 10 1000000
+a1=$(rss_anon "$sv")
+check "a 1 MB burst is taken in one read ($a0 -> $a1 KiB anonymous)" \
+    test "$((a1 - a0))" -ge 512
+anon_below "$sv" "$((a0 + 128))"
+check "... and the buffer is given back once output is quiet ($(rss_anon "$sv") KiB)" \
+    test "$(rss_anon "$sv")" -le "$((a0 + 128))"
+"$DETACH" stop -p "$T/burst.pid"
+check "the burst arrived whole" test "$(wc -c <"$T/burst.out")" -ge 1000000
 
 done_testing
