@@ -54,9 +54,10 @@ pid=$( ("$DETACH" start -p "$T/closed.pid" -- sleep 300 <&- >&- 2>&-;
     echo $? >"$T/closed.rc") | cat; cat "$T/closed.pid")
 track "$pid"
 check "with 0-2 closed, start exits 0" test "$(cat "$T/closed.rc")" = 0
-check "... and the daemon has /dev/null on 0-2 and its pidfile on 3+" \
-    test "$(readlink /proc/"$pid"/fd/0) $(readlink /proc/"$pid"/fd/1)" = \
-    "/dev/null /dev/null" -a "$(cat "$T/closed.pid")" = "$pid"
+check "... the daemon has /dev/null on 0-2 and the pidfile names it" \
+    test "$(readlink /proc/"$pid"/fd/0) $(readlink /proc/"$pid"/fd/1) \
+$(readlink /proc/"$pid"/fd/2)" = "/dev/null /dev/null /dev/null" \
+    -a "$(cat "$T/closed.pid")" = "$pid"
 check "... and the pidfile stays locked" locked "$T/closed.pid"
 
 # -C, -m, -E, -i

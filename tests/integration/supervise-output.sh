@@ -274,20 +274,30 @@ anon_below() {	# anon_below PID KIB: within 5 s
 }
 mkfifo "$T/go"
 sv=$(start_daemon "$T/burst.pid" --supervise -o "$T/burst.out" -- \
-    sh -c 'read x <"$1"; head -c 1000000 /dev/zero; : >"$1.done"
+    sh -c 'perl -e "open(F, \">\", \$ARGV[0]); print F fcntl(STDOUT, 1032, 0) + 0" "$1.size"
+    read x <"$1"; head -c 1000000 /dev/zero; : >"$1.done"
     exec sleep 300' sh "$T/go")
+wait_file "$T/go.size" 10 1
+size=$(cat "$T/go.size")	# F_GETPIPE_SZ: 1 MiB unless limits refused it
 a0=$(rss_anon "$sv")
-kill -STOP "$sv"
-echo go >"$T/go"
-wait_file "$T/go.done" 10 0
-kill -CONT "$sv"
-wait_file "$T/burst.out" 10 1000000
-a1=$(rss_anon "$sv")
-check "a 1 MB burst is taken in one read ($a0 -> $a1 KiB anonymous)" \
-    test "$((a1 - a0))" -ge 512
-anon_below "$sv" "$((a0 + 128))"
-check "... and the buffer is given back once output is quiet ($(rss_anon "$sv") KiB)" \
-    test "$(rss_anon "$sv")" -le "$((a0 + 128))"
+if [ "${size:-0}" -ge 1000000 ]; then
+	kill -STOP "$sv"
+	echo go >"$T/go"
+	wait_file "$T/go.done" 10 0
+	kill -CONT "$sv"
+	wait_file "$T/burst.out" 10 1000000
+	a1=$(rss_anon "$sv")
+	check "a 1 MB burst is taken in one read ($a0 -> $a1 KiB anonymous)" \
+	    test "$((a1 - a0))" -ge 512
+	anon_below "$sv" "$((a0 + 128))"
+	check "... and the buffer is given back once output is quiet ($(rss_anon "$sv") KiB)" \
+	    test "$(rss_anon "$sv")" -le "$((a0 + 128))"
+else
+	echo go >"$T/go"
+	wait_file "$T/burst.out" 10 1000000
+	skip "a 1 MB burst in one read: the pipe holds only ${size:-?} bytes"
+	skip "... and the buffer is given back"
+fi
 "$DETACH" stop -p "$T/burst.pid"
 check "the burst arrived whole" test "$(wc -c <"$T/burst.out")" -ge 1000000
 
