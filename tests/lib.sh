@@ -150,6 +150,26 @@ wait_file() {
 	"$TESTTOOL" waitfile "$1" "${2:-10}" "${3:-1}"
 }
 
+# wait_grep SECS FILE GREP-ARGS...: wait until `grep -q GREP-ARGS FILE`
+# matches, waking on each growth of FILE (no polling).
+wait_grep() {
+	local end=$(($(now_ms) + $1 * 1000)) file=$2 size left
+	shift 2
+	while ! grep -q "$@" "$file" 2>/dev/null; do
+		left=$((end - $(now_ms)))
+		[ "$left" -gt 0 ] || return 1
+		size=$(stat -c %s "$file" 2>/dev/null || echo 0)
+		wait_file "$file" "$((left / 1000 + 1))" "$((size + 1))" ||
+		    return 1
+	done
+}
+
+# wait_for FILE PATTERN [SECS]: a line matching the extended regexp.
+wait_for() { wait_grep "${3:-10}" "$1" -E -- "$2"; }
+
+# wait_for_line FILE LINE [SECS]: the line LINE itself.
+wait_for_line() { wait_grep "${3:-10}" "$1" -xF -- "$2"; }
+
 now_ms() {
 	"$TESTTOOL" now
 }

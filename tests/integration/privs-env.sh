@@ -62,18 +62,6 @@ run_reaped() {
 	fi
 }
 
-# wait_for_line FILE LINE [SECS]: wait until FILE holds the line LINE.
-wait_for_line() {
-	local end=$(($(now_ms) + ${3:-10} * 1000)) size left
-	while ! grep -qxF -- "$2" "$1" 2>/dev/null; do
-		left=$((end - $(now_ms)))
-		[ "$left" -gt 0 ] || return 1
-		size=$(stat -c %s "$1" 2>/dev/null || echo 0)
-		wait_file "$1" "$((left / 1000 + 1))" "$((size + 1))" ||
-		    return 1
-	done
-}
-
 # --- -u / -g (root only)
 NB_ENT=$(getent passwd nobody)
 IFS=: read -r NB_NAME _ NB_UID NB_GID _ NB_HOME NB_SHELL <<<"$NB_ENT"

@@ -77,19 +77,6 @@ left_nothing() {
 	all_gone "$@"
 }
 
-# wait_for FILE PATTERN [SECS]: wait until FILE has a line matching the
-# extended regular expression PATTERN.
-wait_for() {
-	local end=$(($(now_ms) + ${3:-10} * 1000)) size left
-	while ! grep -qE -- "$2" "$1" 2>/dev/null; do
-		left=$((end - $(now_ms)))
-		[ "$left" -gt 0 ] || return 1
-		size=$(stat -c %s "$1" 2>/dev/null || echo 0)
-		"$TESTTOOL" waitfile "$1" "$((left / 1000 + 1))" \
-		    "$((size + 1))" || return 1
-	done
-}
-
 # --- sd_notify
 timed "$DETACH" start -p "$T/a.pid" --wait-ready -- \
     sh -c '"$0" 0.5 READY=1 && exec sleep 300' "$T/notify"
