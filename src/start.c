@@ -112,7 +112,8 @@ lock_pidfile(struct start *s)
 
 /*
  * -i, -o, -e.  A daemon's stdin and stdout default to /dev/null and its
- * stderr to stdout; with -f, stdout and stderr stay the caller's.
+ * stderr to stdout; with -f, stdout and stderr stay the caller's.  A plain
+ * daemon with none of the three gets one /dev/null for all of them.
  */
 static int
 open_stdio(struct start *s)
@@ -123,16 +124,16 @@ open_stdio(struct start *s)
 	const char *out = p->out[0] != '\0' ? p->out : NULL;
 	const char *err = p->err[0] != '\0' ? p->err : NULL;
 
-	if (out == NULL && !o->foreground)
-		out = "/dev/null";
 	if (!o->supervise && !o->foreground && p->in[0] == '\0' &&
-	    p->out[0] == '\0' && p->err[0] == '\0') {
+	    out == NULL && err == NULL) {
 		if (output_open_null(&s->in, &s->out) == -1) {
 			warn("%s", in);
 			return -1;
 		}
 		return 0;
 	}
+	if (out == NULL && !o->foreground)
+		out = "/dev/null";
 	if (output_open_read(&s->in, in) == -1) {
 		warn("%s", in);
 		return -1;
