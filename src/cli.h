@@ -94,6 +94,7 @@ struct detach_opts {
 	int		  signal;	/* -s, first signal */
 	int64_t		  timeout_ms;	/* -t */
 	struct schedule	  sched;	/* -R, or built from -s and -t */
+	int		  main_only;	/* --main-only: not the session */
 
 	/* signal */
 	int		  send_signal;

@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include "daemonize.h"
-#include "proc.h"
 
 /* The intermediate process and the daemon; never returns. */
 static _Noreturn void
@@ -57,41 +56,29 @@ child(const struct launch *l, int report_fd)
 	_exit(127);
 }
 
-/* A command that exec'd but exited at once did not start. */
+/*
+ * A command that exec'd but exited at once did not start.  It is our
+ * child, thanks to the subreaper: one call, nothing to close.
+ */
 static void
 check_alive(struct launch_result *res)
 {
 	siginfo_t si = { .si_pid = 0 };
-	int fd, st;
+	int st;
 
-	/* Our child, thanks to the subreaper: one call, nothing to close. */
 	if (waitid(P_PID, (id_t)res->pid, &si, WEXITED | WNOHANG |
-	    WNOWAIT) == 0) {
-		if (si.si_pid == res->pid) {
-			res->stage = STAGE_EXITED;
-			res->status = waitpid(res->pid, &st, WNOHANG) ==
-			    res->pid ? st : -1;
-		}
-		return;
-	}
-	if ((fd = proc_pidfd_open(res->pid)) == -1) {
-		if (errno == ESRCH) {
-			res->stage = STAGE_EXITED;
-			res->status = -1;
-		}
-		return;
-	}
-	if (proc_pidfd_exited(fd) == 1) {
+	    WNOWAIT) == 0 && si.si_pid == res->pid) {
 		res->stage = STAGE_EXITED;
 		res->status = waitpid(res->pid, &st, WNOHANG) == res->pid ?
 		    st : -1;
 	}
-	close(fd);
 }
 
 /*
  * Daemonize l and wait for the verdict.  0: the command runs as
- * res->pid.  -1: res says which step failed.
+ * res->pid.  -1: res says which step failed.  The caller must be a child
+ * subreaper (PR_SET_CHILD_SUBREAPER), so that the daemon, orphaned by
+ * the intermediate process, becomes its child.
  */
 int
 daemonize_launch(const struct launch *l, struct launch_result *res)
@@ -102,7 +89,6 @@ daemonize_launch(const struct launch *l, struct launch_result *res)
 	pid_t mid;
 
 	/* Orphans (the daemon, once mid exits) come to us, not to init. */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if ((mid = spawn_fork(p, res)) == -1)
 		return -1;
 	if (mid == 0) {
@@ -110,6 +96,7 @@ daemonize_launch(const struct launch *l, struct launch_result *res)
 		child(l, p[1]);
 	}
 	close(p[1]);
+	res->session = mid;	/* it called setsid() */
 	while (waitpid(mid, &st, 0) == -1 && errno == EINTR)
 		;
 	/*
@@ -133,7 +120,6 @@ daemonize_launch(const struct launch *l, struct launch_result *res)
 	else if (res->pid > 0)
 		while (waitpid(res->pid, &st, 0) == -1 && errno == EINTR)
 			;
-	prctl(PR_SET_CHILD_SUBREAPER, 0);
 	return res->stage == STAGE_NONE ? 0 : -1;
 }
 

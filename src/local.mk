@@ -7,6 +7,8 @@ src_libdetach_a_SOURCES = \
 	src/daemonize.c src/daemonize.h \
 	src/detach.h \
 	src/envbuild.c src/envbuild.h \
+	src/explain.c \
+	src/fd.c src/fd.h \
 	src/privs.c src/privs.h \
 	src/ready.c src/ready.h \
 	src/report.c src/report.h \
@@ -15,12 +17,17 @@ src_libdetach_a_SOURCES = \
 	src/parse.c src/parse.h \
 	src/paths.c src/paths.h \
 	src/pidlock.c src/pidlock.h \
+	src/probe.c \
 	src/proc.c src/proc.h \
 	src/schedule.c src/schedule.h \
-	src/start.c src/start.h \
+	src/start.c src/start.h src/start_int.h \
+	src/start_fail.c src/start_ready.c src/start_sv.c \
+	src/status.c \
 	src/stop.c src/stop.h \
 	src/supervise.c src/supervise.h \
 	src/svstate.c src/svstate.h \
+	src/sys.h \
+	src/target.c src/target.h \
 	# EOL
 
 bin_PROGRAMS += src/detach

@@ -3,31 +3,60 @@
  * truncated with --truncate) and created with mode 0640 less the
  * daemon's umask.  Creation goes through O_EXCL so that we know whether
  * the file is ours to remove if the start fails afterwards.
+ *
+ * Every output file is opened without following a symbolic link and
+ * without blocking: only regular files, character devices and FIFOs
+ * that have a reader are accepted (a FIFO without one fails at once
+ * with ENXIO instead of hanging), and the descriptor is checked after
+ * the open, not the path before it.  /dev/null is never created: it must
+ * be the character device.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "output.h"
-#include "paths.h"
 
 #define OUTPUT_MODE	0640
+#define NULL_PATH	"/dev/null"
 
 static int
-remember(struct outfile *of, int fd)
+remember(struct outfile *of, int fd, const struct stat *sb)
 {
-	struct stat sb;
-
 	of->fd = fd;
-	if (fstat(fd, &sb) == -1) {
-		output_discard(of);
+	of->dev = sb->st_dev;
+	of->ino = sb->st_ino;
+	return 0;
+}
+
+/*
+ * What an output may be, checked on the opened descriptor.  A FIFO
+ * opened with O_NONBLOCK goes back to blocking writes: the daemon
+ * writes to it like to any file.
+ */
+static int
+check_output(int fd, struct stat *sb)
+{
+	int fl;
+
+	if (fstat(fd, sb) == -1)
+		return -1;
+	if (S_ISDIR(sb->st_mode)) {
+		errno = EISDIR;
 		return -1;
 	}
-	of->dev = sb.st_dev;
-	of->ino = sb.st_ino;
+	if (!S_ISREG(sb->st_mode) && !S_ISCHR(sb->st_mode) &&
+	    !S_ISFIFO(sb->st_mode)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1)
+		return -1;
 	return 0;
 }
 
@@ -39,54 +68,83 @@ int
 output_open_write(struct outfile *of, const char *path, int truncate,
     mode_t mask)
 {
-	int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY;
-	enum dir_safety safety;
+	int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
+	    O_NONBLOCK;
+	struct stat sb;
 	mode_t old;
-	int fd;
+	int fd, saved;
 
 	*of = (struct outfile){ .path = path, .fd = -1 };
-	if (truncate)
-		flags |= O_TRUNC;
-	/* where others can plant a symbolic link, never follow one */
-	if (paths_dir_safety(path, &safety) == -1 || safety != DIR_SAFE)
-		flags |= O_NOFOLLOW;
 	old = umask(0);
 	fd = open(path, flags | O_CREAT | O_EXCL, OUTPUT_MODE & ~mask);
 	umask(old);
 	if (fd != -1)
 		of->created = 1;
 	else if (errno == EEXIST)
-		fd = open(path, flags);
+		fd = open(path, flags | (truncate ? O_TRUNC : 0));
 	if (fd == -1)
 		return -1;
-	return remember(of, fd);
+	if (check_output(fd, &sb) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return remember(of, fd, &sb);
 }
 
 int
 output_open_read(struct outfile *of, const char *path)
 {
-	int fd;
+	struct stat sb;
+	int fd, saved;
 
 	*of = (struct outfile){ .path = path, .fd = -1 };
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd == -1)
 		return -1;
-	return remember(of, fd);
+	if (fstat(fd, &sb) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return remember(of, fd, &sb);
+}
+
+/* /dev/null, opened with flags, and checked to be the null device. */
+int
+output_null_fd(int flags)
+{
+	struct stat sb;
+	int fd;
+
+	fd = open(NULL_PATH, flags | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &sb) == -1 || !S_ISCHR(sb.st_mode) ||
+	    sb.st_rdev != makedev(1, 3)) {
+		close(fd);
+		errno = ENODEV;
+		return -1;
+	}
+	return fd;
 }
 
 /*
- * No -i, -o or -e: one /dev/null, read-write, is stdin, stdout and
- * stderr; out only borrows in's descriptor.
+ * /dev/null, read-write, as in; out (unless NULL) borrows its
+ * descriptor, so that one open serves stdin, stdout and stderr.
  */
 int
 output_open_null(struct outfile *in, struct outfile *out)
 {
-	*in = (struct outfile){ .path = "/dev/null" };
-	in->fd = open(in->path, O_RDWR | O_CLOEXEC | O_NOCTTY);
-	if (in->fd == -1)
+	*in = (struct outfile){ .path = NULL_PATH };
+	if ((in->fd = output_null_fd(O_RDWR)) == -1)
 		return -1;
-	*out = *in;
-	out->shared = 1;
+	if (out != NULL) {
+		*out = *in;
+		out->shared = 1;
+	}
 	return 0;
 }
 

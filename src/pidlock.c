@@ -1,19 +1,16 @@
 /*
  * The pidfile and its lock.
  *
- * A pidfile counts only while it is locked: detach start locks it with
- * libbsd's pidfile_open() before forking, and the lock lives on in the
- * daemon through an inherited descriptor, so it disappears exactly when
- * the daemon (and everything it shared the descriptor with) is gone.  A
- * file left behind by a kill -9 is therefore recognised as stale and
- * reclaimed instead of blocking every later start.
+ * start locks the pidfile with libbsd's flopen() before forking, and the
+ * lock lives on in the daemon through an inherited descriptor.  The lock
+ * is the mutex of detach's own verbs and a hint that the daemon lives;
+ * who the daemon is, is in the record beside the pidfile (svstate.c), so
+ * a daemon that closes its descriptors stays known.
  *
- * libbsd's pidfile_open() follows symbolic links, truncates what it opens
- * and reports a busy lock as EINVAL when the file holds "PID\n" (its
- * reader wants no newline).  So the path is first pinned with an
- * O_NOFOLLOW open and checked to be a regular file, the locked descriptor
- * is checked to be that same file, and a failed pidfile_open() is
- * classified here by testing the lock on the pinned descriptor.
+ * The path is checked first: a symbolic link, a device or a FIFO is
+ * refused before it is opened, and so is a pidfile in a directory where
+ * others could swap it.  flopen() then opens without following a link,
+ * locks, and makes sure the path still names the file it locked.
  */
 #include "config.h"
 
@@ -24,34 +21,20 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "parse.h"
 #include "paths.h"
 #include "pidlock.h"
-#include "proc.h"
 
 #define PIDFILE_MODE	0644
-#define RETRY_STEP_NS	5000000L	/* 5 ms */
-#define RETRY_STEPS	20		/* 100 ms in all */
-
-static void
-pause_step(void)
-{
-	struct timespec ts = { 0, RETRY_STEP_NS };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
 
 /*
  * 1 if someone holds an exclusive lock on the file, 0 if not, -1 on
  * error.  Testing takes a shared lock for an instant, which makes a
- * racing pidfile_open() fail; pidlock_acquire() retries for that.
+ * racing start's lock fail; pidlock_acquire()'s caller retries for that.
  */
-static int
-lock_held(int fd)
+int
+pidlock_held(int fd)
 {
 	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
 		flock(fd, LOCK_UN);
@@ -60,172 +43,88 @@ lock_held(int fd)
 	return errno == EWOULDBLOCK ? 1 : -1;
 }
 
-/* Read the file: >= 0 bytes (NUL-terminated in buf), -1 on error. */
-static ssize_t
-read_content(int fd, char *buf, size_t size)
-{
-	ssize_t n;
-
-	do
-		n = pread(fd, buf, size - 1, 0);
-	while (n == -1 && errno == EINTR);
-	buf[n > 0 ? n : 0] = '\0';
-	return n;
-}
-
-/* The pid a locked file records, or -1 while it holds none. */
-static pid_t
-locked_pid(int fd)
-{
-	char buf[32];
-	ssize_t n;
-	pid_t pid;
-
-	n = read_content(fd, buf, sizeof(buf));
-	if (n > 0 && parse_pid(buf, (size_t)n, &pid) == 0)
-		return pid;
-	return -1;
-}
-
-/*
- * Pin path: open it without following a symbolic link, creating it if
- * missing, and check it is a regular file.  A device or FIFO is refused
- * before it is opened at all, so opening has no side effect on it.
- */
-static int
-pin(const char *path, struct stat *sb)
+/* Refuse what could be swapped under us, or is not a regular file. */
+static enum lock_result
+check_path(const char *path)
 {
 	enum dir_safety safety;
-	mode_t old;
-	int fd;
+	struct stat sb;
+	int have;
 
 	if (paths_dir_safety(path, &safety) == -1)
-		return -1;
+		return LOCK_ERROR;
 	if (safety == DIR_UNSAFE) {
 		errno = EPERM;
-		return -3;
+		return LOCK_UNSAFE;
 	}
-	if (lstat(path, sb) == 0 && !S_ISREG(sb->st_mode)) {
-		errno = S_ISLNK(sb->st_mode) ? ELOOP : EINVAL;
-		return -2;
-	}
-	old = umask(0);
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC | O_NOCTTY, PIDFILE_MODE);
-	umask(old);
-	if (fd == -1)
-		return errno == ELOOP || errno == ENXIO ? -2 : -1;
-	if (fstat(fd, sb) == -1 || !S_ISREG(sb->st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return -2;
-	}
-	if (safety == DIR_STICKY && sb->st_uid != geteuid()) {
-		close(fd);
-		errno = EACCES;
-		return -3;	/* someone else's file in /tmp */
-	}
-	return fd;
-}
-
-/*
- * Lock path for a start.  LOCK_BUSY sets *other to the running pid, or
- * to -1 when the holder has not written one yet.
- *
- * A busy lock is believed at once when the pid it records holds the
- * file or when no pid appears within 100 ms (libbsd's own wait).
- * Otherwise the holder may be a probe's shared lock of an instant, or a
- * stop removing a stale file, so the attempt is repeated for 100 ms.
- */
-enum lock_result
-pidlock_acquire(const char *path, struct pidlock *pl, pid_t *other)
-{
-	struct stat pinned, locked;
-	mode_t old;
-	int fd, held, saved, step;
-
-	*other = -1;
-	pl->pfh = NULL;
-	pl->path = path;
-	for (step = 0;; step++) {
-		fd = pin(path, &pinned);
-		if (fd < 0)
-			return fd == -2 ? LOCK_NOTREG : fd == -3 ? LOCK_UNSAFE :
-			    LOCK_ERROR;
-		pl->dev = pinned.st_dev;
-		pl->ino = pinned.st_ino;
-
-		old = umask(0);
-		pl->pfh = pidfile_open(path, PIDFILE_MODE, other);
-		umask(old);
-		saved = errno;
-		if (pl->pfh != NULL) {
-			if (fstat(pidfile_fileno(pl->pfh), &locked) == 0 &&
-			    locked.st_dev == pinned.st_dev &&
-			    locked.st_ino == pinned.st_ino)
-				break;
-			/* replaced between pin and lock: start over */
-			pidfile_close(pl->pfh);
-			pl->pfh = NULL;
-		} else if (saved != EEXIST && saved != EINVAL &&
-		    saved != EAGAIN && saved != EWOULDBLOCK) {
-			close(fd);
-			errno = saved;
-			return LOCK_ERROR;
-		} else {
-			held = lock_held(fd);
-			if (held == -1) {
-				saved = errno;
-				close(fd);
-				errno = saved;
-				return LOCK_ERROR;
-			}
-			*other = held ? locked_pid(fd) : -1;
-			if (held && (saved == EEXIST && *other == -1))
-				step = RETRY_STEPS;	/* libbsd waited */
-			else if (held && *other > 1 &&
-			    proc_holds(*other, pinned.st_dev,
-			    pinned.st_ino) == 1)
-				step = RETRY_STEPS;
-			if (held && step >= RETRY_STEPS) {
-				close(fd);
-				return LOCK_BUSY;
-			}
-		}
-		close(fd);
-		if (step >= RETRY_STEPS * 2) {
-			errno = EAGAIN;
-			return LOCK_ERROR;
-		}
-		pause_step();
-	}
-	close(fd);
-	/* Debian's libbsd 0.11.7 leaves the descriptor inheritable. */
-	if (fcntl(pidfile_fileno(pl->pfh), F_SETFD, FD_CLOEXEC) == -1) {
-		saved = errno;
-		pidfile_remove(pl->pfh);
-		pl->pfh = NULL;
-		errno = saved;
+	if (!(have = lstat(path, &sb) == 0) && errno != ENOENT)
 		return LOCK_ERROR;
+	if (have && !S_ISREG(sb.st_mode)) {
+		errno = S_ISLNK(sb.st_mode) ? ELOOP : EINVAL;
+		return LOCK_NOTREG;
+	}
+	if (have && safety == DIR_STICKY && sb.st_uid != geteuid()) {
+		errno = EACCES;
+		return LOCK_UNSAFE;	/* someone else's file in /tmp */
 	}
 	return LOCK_OK;
 }
 
+static enum lock_result
+lock_path(const char *path, struct pidlock *pl, int create)
+{
+	enum lock_result r;
+	struct stat sb = { .st_mode = S_IFREG };	/* if fstat() fails */
+	mode_t old;
+	int fd, saved;
+
+	*pl = (struct pidlock){ .fd = -1, .path = path };
+	if ((r = check_path(path)) != LOCK_OK)
+		return r;
+	old = umask(0);
+	fd = flopen(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+	    O_NOCTTY | (create ? O_CREAT : 0), PIDFILE_MODE);
+	umask(old);
+	if (fd == -1) {
+		if (errno == EWOULDBLOCK)
+			return LOCK_BUSY;
+		return errno == ELOOP || errno == ENXIO ? LOCK_NOTREG :
+		    LOCK_ERROR;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		saved = S_ISREG(sb.st_mode) ? errno : EINVAL;
+		close(fd);
+		errno = saved;
+		return saved == EINVAL ? LOCK_NOTREG : LOCK_ERROR;
+	}
+	pl->fd = fd;
+	pl->dev = sb.st_dev;
+	pl->ino = sb.st_ino;
+	return LOCK_OK;
+}
+
 /*
- * Record pid.  libbsd's pidfile_write() would record getpid() without a
- * trailing newline; this writes "PID\n" in a single write, so a reader
- * sees either nothing or the whole line.
+ * Lock path for a start, creating it if need be.  The file is left as
+ * it was: whether what it names still runs is for the caller to find
+ * out (a daemon may run without the lock) before it writes.
  */
+enum lock_result
+pidlock_acquire(const char *path, struct pidlock *pl)
+{
+	return lock_path(path, pl, 1);
+}
+
+/* Record pid as "PID\n", in a single write: a reader sees all or nothing. */
 int
 pidlock_write(const struct pidlock *pl, pid_t pid)
 {
 	char buf[32];
-	int fd = pidfile_fileno(pl->pfh), n;
+	int n;
 
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)pid);
-	if (ftruncate(fd, 0) == -1)
+	if (ftruncate(pl->fd, 0) == -1)
 		return -1;
-	if (pwrite(fd, buf, (size_t)n, 0) != n) {
+	if (pwrite(pl->fd, buf, (size_t)n, 0) != n) {
 		if (errno == 0)
 			errno = ENOSPC;
 		return -1;
@@ -233,28 +132,52 @@ pidlock_write(const struct pidlock *pl, pid_t pid)
 	return 0;
 }
 
+/*
+ * Record who the daemon is, then name it in the pidfile: a reader that
+ * sees the pid finds its record.
+ */
+int
+pidlock_record(const struct pidlock *pl, const struct svstate *st)
+{
+	char path[PATH_MAX];
+
+	if (svstate_path(pl->path, path, sizeof(path)) == -1 ||
+	    svstate_write(path, st) == -1)
+		return -1;
+	return pidlock_write(pl, st->pid);
+}
+
 /* Let the lock pass through execve(): the command itself holds it. */
 int
 pidlock_inherit(const struct pidlock *pl)
 {
-	return fcntl(pidfile_fileno(pl->pfh), F_SETFD, 0);
+	return fcntl(pl->fd, F_SETFD, 0);
 }
 
 int
 pidlock_fd(const struct pidlock *pl)
 {
-	return pidfile_fileno(pl->pfh);
+	return pl->fd;
 }
 
-/* Failure: unlink the file we hold locked and drop the lock. */
+/*
+ * Failure, or a supervisor's exit: unlink the pidfile we hold locked
+ * (if the path still names it) and its record, and drop the lock.
+ */
 void
 pidlock_remove(struct pidlock *pl)
 {
+	struct stat sb;
 	int saved = errno;
 
-	if (pl->pfh != NULL)
-		pidfile_remove(pl->pfh);
-	pl->pfh = NULL;
+	if (pl->fd == -1)
+		return;
+	if (lstat(pl->path, &sb) == 0 && sb.st_dev == pl->dev &&
+	    sb.st_ino == pl->ino) {
+		svstate_remove(pl->path);
+		unlink(pl->path);
+	}
+	pidlock_close(pl);
 	errno = saved;
 }
 
@@ -264,174 +187,39 @@ pidlock_close(struct pidlock *pl)
 {
 	int saved = errno;
 
-	if (pl->pfh != NULL)
-		pidfile_close(pl->pfh);
-	pl->pfh = NULL;
+	if (pl->fd != -1)
+		close(pl->fd);
+	pl->fd = -1;
 	errno = saved;
 }
 
-static int
-pid_alive(pid_t pid)
-{
-	int fd, exited;
-
-	if ((fd = proc_pidfd_open(pid)) == -1)
-		return errno == ESRCH ? 0 : 1;
-	exited = proc_pidfd_exited(fd);
-	close(fd);
-	return exited != 1;
-}
-
 /*
- * Classify a locked pidfile by its recorded pid.  The pid counts only if
- * the process itself has the file open.
- */
-static void
-classify_locked(struct probe *pr)
-{
-	int h = proc_holds(pr->pid, pr->dev, pr->ino);
-
-	if (h == 1) {
-		pr->state = PROBE_RUNNING;
-		return;
-	}
-	if (h == -1 && errno == EACCES && pid_alive(pr->pid)) {
-		pr->state = PROBE_UNVERIFIED;
-		return;
-	}
-	pr->nholders = proc_find_holders(pr->dev, pr->ino, pr->holders,
-	    PROC_HOLDERS_MAX);
-	if (pr->nholders > 0 && !pid_alive(pr->pid))
-		pr->state = PROBE_ORPHANED;
-	else
-		pr->state = PROBE_FOREIGN;
-}
-
-/*
- * Probe path for stop, status and signal.  Never unlinks or writes; the
- * only lock taken is the instant shared one of lock_held().
- */
-static void probe_once(const char *, struct probe *);
-
-/*
- * A daemon exiting in the middle of a probe can look like a lock held by
- * nobody visible: the lock was seen, then neither the pid nor any holder.
- * Look again before calling that a foreign lock.
- */
-void
-pidlock_probe(const char *path, struct probe *pr)
-{
-	int tries;
-
-	for (tries = 0; tries < 3; tries++) {
-		probe_once(path, pr);
-		if (pr->state != PROBE_FOREIGN || pr->nholders > 0 ||
-		    pid_alive(pr->pid))
-			break;
-	}
-}
-
-static void
-probe_once(const char *path, struct probe *pr)
-{
-	char buf[64];
-	struct stat sb;
-	ssize_t n;
-	int fd, held, step;
-
-	*pr = (struct probe){ .state = PROBE_ERROR };
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
-	    O_NOCTTY);
-	if (fd == -1) {
-		pr->err = errno;
-		pr->state = errno == ENOENT ? PROBE_NOFILE :
-		    errno == ELOOP ? PROBE_NOTREG : PROBE_ERROR;
-		return;
-	}
-	if (fstat(fd, &sb) == -1) {
-		pr->err = errno;
-		close(fd);
-		return;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		pr->state = PROBE_NOTREG;
-		close(fd);
-		return;
-	}
-	pr->dev = sb.st_dev;
-	pr->ino = sb.st_ino;
-	if ((held = lock_held(fd)) == -1 ||
-	    (n = read_content(fd, buf, sizeof(buf))) == -1) {
-		pr->err = errno;
-		close(fd);
-		return;
-	}
-	/* A start in progress: locked, and the pid comes in a moment. */
-	for (step = 0; held && n == 0 && step < RETRY_STEPS; step++) {
-		pause_step();
-		n = read_content(fd, buf, sizeof(buf));
-		held = lock_held(fd);
-	}
-	close(fd);
-	if (n > 0 && parse_pid(buf, (size_t)n, &pr->pid) == -1) {
-		pr->pid = 0;
-		snprintf(pr->text, sizeof(pr->text), "%.*s",
-		    (int)strcspn(buf, "\n"), buf);
-	}
-	if (held == 0) {
-		pr->state = PROBE_STALE;
-		pr->pid_alive = pr->pid > 1 && pid_alive(pr->pid);
-	} else if (n <= 0)
-		pr->state = PROBE_NOPID;
-	else if (pr->pid == 0)
-		pr->state = PROBE_BADPID;
-	else
-		classify_locked(pr);
-}
-
-/*
- * Remove a pidfile nobody holds: only the file probed (same device and
- * inode), only while we hold its lock, and only if it is still at path.
- * 0 removed (or already gone), 1 locked by someone: left alone, -1 error.
+ * Remove a pidfile whose daemon is gone, with its record: only the file
+ * probed (same device and inode), only while we hold its lock, and only
+ * if it is still at path.  0 removed (or already gone), 1 locked by
+ * someone or replaced: left alone, -1 error.
  */
 int
 pidlock_remove_stale(const char *path, dev_t dev, ino_t ino)
 {
-	enum dir_safety safety;
-	struct stat sb;
-	int fd, r = -1, saved;
+	struct pidlock pl;
+	int r;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
-	    O_NOCTTY);
-	if (fd == -1)
+	switch (lock_path(path, &pl, 0)) {
+	case LOCK_OK:
+		break;
+	case LOCK_BUSY:
+	case LOCK_NOTREG:
+	case LOCK_UNSAFE:
+		return 1;
+	default:
 		return errno == ENOENT ? 0 : -1;
-	if (fstat(fd, &sb) == -1)
-		goto out;
-	if (!S_ISREG(sb.st_mode) || sb.st_dev != dev || sb.st_ino != ino) {
-		r = 1;
-		goto out;
 	}
-	if (paths_dir_safety(path, &safety) == -1 || safety == DIR_UNSAFE ||
-	    (safety == DIR_STICKY && sb.st_uid != geteuid())) {
-		r = 1;	/* others could swap it under us: leave it */
-		goto out;
+	r = 1;
+	if (pl.dev == dev && pl.ino == ino) {
+		pidlock_remove(&pl);
+		r = 0;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		r = errno == EWOULDBLOCK ? 1 : -1;
-		goto out;
-	}
-	if (lstat(path, &sb) == -1) {
-		r = errno == ENOENT ? 0 : -1;
-		goto out;
-	}
-	if (sb.st_dev != dev || sb.st_ino != ino) {
-		r = 1;
-		goto out;
-	}
-	r = unlink(path) == -1 && errno != ENOENT ? -1 : 0;
-out:
-	saved = errno;
-	close(fd);
-	errno = saved;
+	pidlock_close(&pl);
 	return r;
 }

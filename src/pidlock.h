@@ -1,19 +1,20 @@
 /*
- * The pidfile: locking it for start (a thin layer over libbsd's
- * pidfile_open()), and probing it for stop, status and signal without
- * ever taking a lock a concurrent start could trip over for long.
+ * The pidfile: locked by start (libbsd's flopen()) before anything is
+ * forked, written, and removed again only while locked by us; and
+ * probed by every verb (probe.c) to tell whether the daemon it names is
+ * the one detach recorded.
  */
 #ifndef PIDLOCK_H
 #define PIDLOCK_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "proc.h"
-
-struct pidfh;
+#include "svstate.h"
 
 struct pidlock {
-	struct pidfh	*pfh;
+	int		 fd;		/* locked; -1 when not held */
 	const char	*path;
 	dev_t		 dev;
 	ino_t		 ino;
@@ -27,22 +28,25 @@ enum lock_result {
 	LOCK_ERROR,		/* errno says why */
 };
 
-enum lock_result pidlock_acquire(const char *, struct pidlock *, pid_t *);
+enum lock_result pidlock_acquire(const char *, struct pidlock *);
 int	pidlock_write(const struct pidlock *, pid_t);
+int	pidlock_record(const struct pidlock *, const struct svstate *);
 int	pidlock_inherit(const struct pidlock *);
 int	pidlock_fd(const struct pidlock *);
 void	pidlock_remove(struct pidlock *);
 void	pidlock_close(struct pidlock *);
+int	pidlock_remove_stale(const char *, dev_t, ino_t);
+int	pidlock_held(int);
 
 enum probe_state {
 	PROBE_NOFILE,		/* no pidfile */
-	PROBE_STALE,		/* unlocked: nobody runs */
-	PROBE_RUNNING,		/* locked, pid verified to hold it */
-	PROBE_UNVERIFIED,	/* locked, pid alive, /proc/PID/fd unreadable */
-	PROBE_FOREIGN,		/* locked, but the pid named does not hold it */
-	PROBE_ORPHANED,		/* pid gone, others (its children?) hold it */
+	PROBE_STALE,		/* names no daemon of ours that runs */
+	PROBE_RUNNING,		/* the recorded daemon runs (pid, start time) */
+	PROBE_ORPHANED,		/* it is gone, but its session lives on */
 	PROBE_NOPID,		/* locked, still empty: a start in progress */
 	PROBE_BADPID,		/* locked, contents are not a pid */
+	PROBE_FOREIGN,		/* locked, but not by a daemon detach recorded */
+	PROBE_NORECORD,		/* our record is unreadable: cannot tell */
 	PROBE_NOTREG,		/* not a regular file */
 	PROBE_ERROR,		/* errno in err */
 };
@@ -50,16 +54,21 @@ enum probe_state {
 struct probe {
 	enum probe_state state;
 	pid_t		 pid;		/* recorded pid, 0 if none */
-	int		 pid_alive;	/* for STALE: the recorded pid lives */
-	int		 err;
+	uint64_t	 start;		/* RUNNING: its start time */
+	int		 pid_alive;	/* STALE: a process runs as pid */
+	int		 locked;
+	int		 err;		/* ERROR: errno; NORECORD: the record's */
 	dev_t		 dev;
 	ino_t		 ino;
+	int		 recorded;	/* rec is the record of pid */
+	struct svstate	 rec;
 	char		 text[24];	/* for BADPID: what the file holds */
-	int		 nholders;
-	pid_t		 holders[PROC_HOLDERS_MAX];
+	int		 nholders;	/* ORPHANED: what is left; FOREIGN: */
+	pid_t		 holders[PROC_HOLDERS_MAX];	/* the lock's holders */
 };
 
 void	pidlock_probe(const char *, struct probe *);
-int	pidlock_remove_stale(const char *, dev_t, ino_t);
+void	pidlock_probe_held(const struct pidlock *, struct probe *);
+int	probe_ours(const struct probe *);
 
 #endif

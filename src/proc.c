@@ -1,7 +1,9 @@
 /*
- * Process inspection for the holder check.  A pidfile proves nothing by
- * itself: detach signals pid N only if N has the pidfile open, which
- * /proc/N/fd shows (each entry, followed by stat(2), is the open file).
+ * Process inspection.  A process is known by its pid and its start time
+ * (field 22 of /proc/PID/stat, fixed for its life and kept across
+ * execve()): a recycled pid comes with a later start time.  /proc/N/fd
+ * shows which files N holds open (each entry, followed by stat(2), is
+ * the open file): that names the holders of a pidfile's lock.
  */
 #include "config.h"
 
@@ -9,13 +11,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/pidfd.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "parse.h"
@@ -102,54 +101,6 @@ proc_find_holders(dev_t dev, ino_t ino, pid_t *out, int max)
 	return n;
 }
 
-int
-proc_pidfd_open(pid_t pid)
-{
-	return pidfd_open(pid, 0);
-}
-
-/*
- * A pidfd polls readable once its process has exited, zombie or not:
- * a zombie still accepts signals, so this is checked before any.
- */
-int
-proc_pidfd_exited(int pidfd)
-{
-	return proc_pidfd_wait(pidfd, 0);
-}
-
-/*
- * Wait up to ms milliseconds (-1: forever) for the process to exit.
- * 1 exited, 0 still running, -1 error.
- */
-int
-proc_pidfd_wait(int pidfd, int64_t ms)
-{
-	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-	struct timespec now, end;
-	int64_t left = ms;
-	int r;
-
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += ms / 1000;
-	end.tv_nsec += (ms % 1000) * 1000000;
-	for (;;) {
-		r = poll(&pfd, 1, left < 0 ? -1 : left > INT32_MAX ? INT32_MAX :
-		    (int)left);
-		if (r > 0)
-			return 1;
-		if (r == -1 && errno != EINTR)
-			return -1;
-		if (ms < 0)
-			continue;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = (int64_t)(end.tv_sec - now.tv_sec) * 1000 +
-		    (end.tv_nsec - now.tv_nsec) / 1000000;
-		if (left <= 0)
-			return 0;
-	}
-}
-
 /*
  * Read a small file whole: the bytes read (NUL-terminated in buf), or -1.
  * flags are added to O_RDONLY | O_CLOEXEC.
@@ -170,22 +121,114 @@ proc_read(const char *path, int flags, char *buf, size_t size)
 	return n;
 }
 
-/* The parent of pid, from /proc/PID/stat; -1 if unknown. */
+/*
+ * "pid (comm) state ppid pgrp session ... starttime ...": comm may hold
+ * spaces and parentheses, so fields are counted from the last ')'.
+ */
+int
+pstat_parse(const char *buf, struct pstat *st)
+{
+	const char *p = strrchr(buf, ')');
+	unsigned long long start;
+	long ppid, pgrp, sid;
+	int field;
+
+	if (p == NULL || sscanf(p + 1, " %c %ld %ld %ld", &st->state, &ppid,
+	    &pgrp, &sid) != 4)
+		return -1;
+	/* p is at the end of field 2; the start time is field 22 */
+	for (field = 2; field < 22 && p != NULL; field++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL || sscanf(p, " %llu", &start) != 1 || ppid < 0 ||
+	    pgrp < 0 || sid < 0)
+		return -1;
+	st->ppid = (pid_t)ppid;
+	st->pgrp = (pid_t)pgrp;
+	st->session = (pid_t)sid;
+	st->start = start;
+	return 0;
+}
+
+/* 0, or -1 with errno (ESRCH: no such process). */
+int
+proc_stat(pid_t pid, struct pstat *st)
+{
+	char path[64], buf[1024];
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if (proc_read(path, 0, buf, sizeof(buf)) <= 0) {
+		if (errno == ENOENT)
+			errno = ESRCH;
+		return -1;
+	}
+	if (pstat_parse(buf, st) == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/* This boot's id, "-" where the kernel does not tell. */
+int
+proc_boot_id(char *buf, size_t len)
+{
+	if (proc_read("/proc/sys/kernel/random/boot_id", 0, buf, len) <= 0) {
+		snprintf(buf, len, "-");
+		return -1;
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* The parent of pid; -1 if unknown. */
 pid_t
 proc_parent(pid_t pid)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	long ppid;
+	struct pstat st;
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((n = proc_read(path, 0, buf, sizeof(buf))) <= 0)
+	return proc_stat(pid, &st) == 0 ? st.ppid : -1;
+}
+
+/*
+ * Call fn for every process but ourselves, until it returns non-zero
+ * (which is returned).  Processes that exit meanwhile are skipped.
+ */
+int
+proc_each(int (*fn)(pid_t, const struct pstat *, void *), void *arg)
+{
+	struct dirent *de;
+	struct pstat st;
+	pid_t me = getpid(), pid;
+	DIR *d;
+	int r = 0;
+
+	if ((d = opendir("/proc")) == NULL)
 		return -1;
-	/* "pid (comm) state ppid ...": comm may contain anything */
-	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 1, " %*c %ld", &ppid) != 1)
-		return -1;
-	return (pid_t)ppid;
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		if (parse_pid(de->d_name, strlen(de->d_name), &pid) == -1 ||
+		    pid == me || proc_stat(pid, &st) == -1)
+			continue;
+		r = fn(pid, &st, arg);
+	}
+	closedir(d);
+	return r;
+}
+
+struct kill_arg {
+	pid_t	parent;
+	int	sig;
+	int	n;
+};
+
+static int
+kill_child(pid_t pid, const struct pstat *st, void *arg)
+{
+	struct kill_arg *k = arg;
+
+	/* our unreaped child: its pid cannot have been recycled */
+	if (st->ppid == k->parent && kill(pid, k->sig) == 0)
+		k->n++;
+	return 0;
 }
 
 /*
@@ -196,19 +239,60 @@ proc_parent(pid_t pid)
 int
 proc_kill_children(int sig)
 {
-	struct dirent *de;
-	pid_t me = getpid(), pid;
-	DIR *d;
-	int n = 0;
+	struct kill_arg k = { getpid(), sig, 0 };
 
-	if ((d = opendir("/proc")) == NULL)
+	if (proc_each(kill_child, &k) == -1)
 		return -1;
-	while ((de = readdir(d)) != NULL) {
-		if (parse_pid(de->d_name, strlen(de->d_name), &pid) == -1)
-			continue;
-		if (proc_parent(pid) == me && kill(pid, sig) == 0)
-			n++;
+	return k.n;
+}
+
+struct session_arg {
+	pid_t			 sid;
+	const struct proc_id	*leader_ok;
+	struct proc_id		*out;
+	int			 max;
+	int			 n;
+	int			 reused;
+};
+
+static int
+session_member(pid_t pid, const struct pstat *st, void *arg)
+{
+	struct session_arg *s = arg;
+
+	if (pid == s->sid && (s->leader_ok == NULL ||
+	    pid != s->leader_ok->pid || st->start != s->leader_ok->start)) {
+		s->reused = 1;	/* a new process has the session's number */
+		return 1;
 	}
-	closedir(d);
-	return n;
+	if (st->session != s->sid || st->state == 'Z' || st->state == 'X' ||
+	    s->n >= s->max)
+		return 0;
+	s->out[s->n].pid = pid;
+	s->out[s->n].start = st->start;
+	s->n++;
+	return 0;
+}
+
+/*
+ * The live processes of session sid, up to max.  A session's number is
+ * not handed out again while any process of it lives, so every member
+ * found is of the session detach recorded, unless that session ended
+ * and a new process got the number: then some process runs as pid sid.
+ * Our sessions' leaders exit at once (the intermediate process), so such
+ * a process means the session is not ours any more, unless it is
+ * leader_ok, a daemon that made a session of its own.  Returns the
+ * number found, or -1 if the session is not ours or /proc is unreadable.
+ */
+int
+proc_session(pid_t sid, const struct proc_id *leader_ok, struct proc_id *out,
+    int max)
+{
+	struct session_arg s = { sid, leader_ok, out, max, 0, 0 };
+
+	if (sid <= 1)
+		return 0;
+	if (proc_each(session_member, &s) == -1 || s.reused)
+		return -1;
+	return s.n;
 }

@@ -24,8 +24,7 @@ static const char *
 state_name(const struct probe *pr)
 {
 	switch (pr->state) {
-	case PROBE_RUNNING:
-	case PROBE_UNVERIFIED:	return "running";
+	case PROBE_RUNNING:	return "running";
 	case PROBE_STALE:	return "stale";
 	case PROBE_NOFILE:	return "not-running";
 	case PROBE_ORPHANED:	return "orphaned";
@@ -98,7 +97,7 @@ report_describe(const char *name, const char *pidfile, struct report *r)
 	pidlock_probe(pidfile, &r->probe);
 	r->state = state_name(&r->probe);
 	if (r->probe.state != PROBE_RUNNING &&
-	    r->probe.state != PROBE_UNVERIFIED)
+	    r->probe.state != PROBE_RUNNING)
 		return;
 	r->supervised = svstate_for(pidfile, r->probe.pid, &r->sv) == 0;
 	r->uptime_s = uptime_of(r->probe.pid);

@@ -1,9 +1,9 @@
 /*
  * The last steps before a command runs, shared by plain start, -f and
  * the supervisor's children: working directory, umask, standard files,
- * every other descriptor close-on-exec (one close_range() call, never a
- * loop up to RLIMIT_NOFILE), every signal back to its default, the pid
- * into the pidfile, the environment, and execvp().
+ * every other descriptor close-on-exec (fd.c: one close_range() call,
+ * never a loop up to RLIMIT_NOFILE), every signal back to its default,
+ * the environment, and execvp().
  *
  * Outcomes travel over a close-on-exec pipe, as in skalibs' cspawn: EOF
  * means the exec succeeded; otherwise a report names the failed step and
@@ -11,7 +11,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -23,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fd.h"
 #include "spawn.h"
 
 #define EXIT_TROUBLE_CHILD	3
@@ -85,31 +85,6 @@ spawn_read_report(int fd, enum launch_stage *stage, int32_t *value)
 	*stage = (enum launch_stage)r.stage;
 	*value = r.value;
 	return 1;
-}
-
-/* Mark descriptors from 3 up close-on-exec, without closing any now. */
-static int
-cloexec_from_3(void)
-{
-	struct dirent *de;
-	DIR *d;
-	long fd;
-	char *end;
-
-	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
-		return 0;
-	/* Kernels before 5.11: walk the descriptors actually open. */
-	if ((d = opendir("/proc/self/fd")) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		fd = strtol(de->d_name, &end, 10);
-		if (*end != '\0' || end == de->d_name || fd < 3 ||
-		    fd == dirfd(d))
-			continue;
-		fcntl((int)fd, F_SETFD, FD_CLOEXEC);
-	}
-	closedir(d);
-	return 0;
 }
 
 /*
@@ -213,11 +188,8 @@ spawn_exec(const struct launch *l, int report_fd, enum launch_stage *stage)
 	    install(l->fd_err, 2) == -1)
 		return;
 	*stage = STAGE_FDS;
-	if (cloexec_from_3() == -1 || pass_fds(l) == -1 ||
+	if (fd_cloexec_from(3) == -1 || pass_fds(l) == -1 ||
 	    (l->lock != NULL && l->keep_lock && pidlock_inherit(l->lock) == -1))
-		return;
-	*stage = STAGE_PIDFILE;
-	if (l->lock != NULL && pidlock_write(l->lock, getpid()) == -1)
 		return;
 	*stage = STAGE_SIGNALS;
 	if (reset_signals() == -1)

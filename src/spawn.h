@@ -21,8 +21,8 @@ struct launch {
 	int			  fd_in;	/* -1: keep the caller's */
 	int			  fd_out;
 	int			  fd_err;
-	const struct pidlock	 *lock;		/* write our pid into it, or NULL */
-	int			  keep_lock;	/* let the lock pass through exec */
+	const struct pidlock	 *lock;		/* the pidfile's lock, or NULL */
+	int			  keep_lock;	/* let it pass through exec */
 	int			  new_pgrp;	/* become a process group leader */
 	const char		 *root;		/* chroot, or NULL */
 	const struct privs	 *privs;	/* user to become, or NULL */
@@ -62,6 +62,7 @@ enum launch_stage {
 
 struct launch_result {
 	pid_t			pid;
+	pid_t			session;	/* the daemon's, once it has one */
 	enum launch_stage	stage;	/* of the failure; STAGE_NONE if none */
 	int			err;	/* errno of the failure */
 	int			status;	/* STAGE_EXITED: wait status, or -1 */

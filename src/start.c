@@ -1,48 +1,26 @@
 /*
  * detach start: lock the pidfile, open the standard files, daemonize (or,
- * with -f, exec in place) and report the outcome with the right exit
- * code.  Everything that can fail is tried in the caller first, so that
- * the error reaches the terminal; a start that fails anywhere removes
- * the pidfile and any output file it created.
+ * with -f, exec in place), record who the daemon is and report the
+ * outcome with the right exit code.  Everything that can fail is tried
+ * in the caller first, so that the error reaches the terminal; a start
+ * that fails anywhere stops what it started and removes the pidfile, the
+ * record and any output file it created (start_fail.c).
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <poll.h>
-#include <sys/pidfd.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <sys/stat.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
+#include "control.h"
 #include "daemonize.h"
-#include "clock.h"
 #include "detach.h"
-#include "output.h"
-#include "parse.h"
-#include "pidlock.h"
-#include "envbuild.h"
-#include "privs.h"
-#include "proc.h"
-#include "ready.h"
 #include "start.h"
-#include "stop.h"
-#include "supervise.h"
-
-struct start {
-	const struct detach_opts	*o;
-	const struct paths		*p;
-	struct pidlock			 lock;
-	struct outfile			 in, out, err;
-	struct privs			 privs;
-	struct envbuf			 env;
-	struct ready			 ready;
-};
+#include "start_int.h"
 
 static int
 nothing_to_do(const struct detach_opts *o)
@@ -51,63 +29,100 @@ nothing_to_do(const struct detach_opts *o)
 }
 
 /*
- * The pidfile is locked: say by whom.  A lock held by something other
- * than the daemon the file names is reported as such, since "already
- * running" would send the user looking for the wrong process.
+ * The daemon the pidfile names runs (with or without the lock), or what
+ * is left of it does: say so, unless --oknodo.  Anything else that holds
+ * the lock is named as such, since "already running" would send the user
+ * looking for the wrong process.
  */
-static void
-explain_busy(const struct paths *p, pid_t other)
+static int
+explain_busy(const struct start *s, const struct probe *pr)
 {
-	struct probe pr;
+	const struct paths *p = s->p;
+	char who[128];
 
-	pidlock_probe(p->pidfile, &pr);
-	if (pr.state == PROBE_FOREIGN && pr.nholders > 0)
-		warnx("%s: locked by pid %ld, which is not the pid it names "
-		    "(%ld); not starting", p->pidfile, (long)pr.holders[0],
-		    (long)pr.pid);
-	else if (pr.state == PROBE_ORPHANED)
-		warnx("%s: pid %ld is gone, but pid %ld still holds the "
-		    "pidfile (a child of the daemon?); not starting",
-		    p->pidfile, (long)pr.pid, (long)pr.holders[0]);
-	else if (pr.state == PROBE_RUNNING || pr.state == PROBE_UNVERIFIED)
-		warnx("%s is already running (pid %ld, pidfile %s)", p->name,
-		    (long)pr.pid, p->pidfile);
-	else if (other > 0)
-		warnx("%s is already running (pid %ld, pidfile %s)", p->name,
-		    (long)other, p->pidfile);
-	else
-		warnx("%s is already running (pid unknown, pidfile %s)",
-		    p->name, p->pidfile);
+	switch (pr->state) {
+	case PROBE_RUNNING:
+		if (!s->o->oknodo)
+			warnx("%s is already running (pid %ld, pidfile %s)",
+			    p->name, (long)pr->pid, p->pidfile);
+		return nothing_to_do(s->o);
+	case PROBE_NOPID:
+		if (!s->o->oknodo)
+			warnx("%s is already starting (pidfile %s is locked)",
+			    p->name, p->pidfile);
+		return nothing_to_do(s->o);
+	case PROBE_ORPHANED:
+		holders_text(pr, who, sizeof(who));
+		warnx("%s: pid %ld is gone, but %s of its session still run%s; "
+		    "not starting (detach stop stops them)", p->name,
+		    (long)pr->pid, who, pr->nholders > 1 ? "" : "s");
+		return EXIT_NOTHING;
+	case PROBE_FOREIGN:
+		holders_text(pr, who, sizeof(who));
+		warnx("%s: locked by %s, which is not a daemon detach started "
+		    "(it names pid %ld); not starting", p->pidfile, who,
+		    (long)pr->pid);
+		return EXIT_NOTHING;
+	default:
+		explain(p, pr);
+		return EXIT_TROUBLE;
+	}
 }
 
+/*
+ * Lock the pidfile.  A busy lock is believed once the probe says why;
+ * a probe's instant shared lock or a stop removing a stale file can make
+ * a lock fail for a moment, so that is tried again (pidlock_acquire()
+ * itself never waits).  Once locked, the file may still name a daemon
+ * of ours that runs without the lock (it closed its descriptors).
+ */
 static int
 lock_pidfile(struct start *s)
 {
 	const struct paths *p = s->p;
-	pid_t other;
+	struct probe pr;
+	int tries;
 
-	switch (pidlock_acquire(p->pidfile, &s->lock, &other)) {
-	case LOCK_OK:
-		return 0;
-	case LOCK_BUSY:
-		explain_busy(p, other);
-		return nothing_to_do(s->o);
-	case LOCK_UNSAFE:
-		warnx("%s: %s", p->pidfile, errno == EACCES ?
-		    "refusing a pidfile that belongs to another user in a "
-		    "directory others can write to" :
-		    "refusing a pidfile in a directory that other users can "
-		    "write to (they could replace it)");
-		return EXIT_TROUBLE;
-	case LOCK_NOTREG:
-		warnx("%s: %s", p->pidfile, errno == ELOOP ?
-		    "refusing a symbolic link as pidfile" :
-		    "not a regular file: refusing it as pidfile");
-		return EXIT_TROUBLE;
-	default:
+	for (tries = 0;; tries++) {
+		switch (pidlock_acquire(p->pidfile, &s->lock)) {
+		case LOCK_OK:
+			break;
+		case LOCK_BUSY:
+			pidlock_probe(p->pidfile, &pr);
+			if ((pr.state == PROBE_STALE || pr.state ==
+			    PROBE_NOFILE) && tries < 20)
+				continue;	/* released meanwhile */
+			return explain_busy(s, &pr);
+		case LOCK_UNSAFE:
+			warnx("%s: %s", p->pidfile, errno == EACCES ?
+			    "refusing a pidfile that belongs to another user "
+			    "in a directory others can write to" :
+			    "refusing a pidfile in a directory that other "
+			    "users can write to (they could replace it)");
+			return EXIT_TROUBLE;
+		case LOCK_NOTREG:
+			warnx("%s: %s", p->pidfile, errno == ELOOP ?
+			    "refusing a symbolic link as pidfile" :
+			    "not a regular file: refusing it as pidfile");
+			return EXIT_TROUBLE;
+		default:
+			warn("%s", p->pidfile);
+			return EXIT_TROUBLE;
+		}
+		break;
+	}
+	pidlock_probe_held(&s->lock, &pr);
+	if (pr.state != PROBE_STALE) {
+		pidlock_close(&s->lock);
+		return explain_busy(s, &pr);
+	}
+	/* stale: ours to replace */
+	if (svstate_remove(p->pidfile) == -1 || ftruncate(s->lock.fd, 0) == -1) {
 		warn("%s", p->pidfile);
+		pidlock_close(&s->lock);
 		return EXIT_TROUBLE;
 	}
+	return EXIT_OK;
 }
 
 /*
@@ -120,25 +135,28 @@ open_stdio(struct start *s)
 {
 	const struct detach_opts *o = s->o;
 	const struct paths *p = s->p;
-	const char *in = p->in[0] != '\0' ? p->in : "/dev/null";
 	const char *out = p->out[0] != '\0' ? p->out : NULL;
 	const char *err = p->err[0] != '\0' ? p->err : NULL;
 
 	if (!o->supervise && !o->foreground && p->in[0] == '\0' &&
 	    out == NULL && err == NULL) {
 		if (output_open_null(&s->in, &s->out) == -1) {
-			warn("%s", in);
+			warn("/dev/null");
 			return -1;
 		}
 		return 0;
 	}
-	if (out == NULL && !o->foreground)
-		out = "/dev/null";
-	if (output_open_read(&s->in, in) == -1) {
-		warn("%s", in);
+	if ((p->in[0] != '\0' ? output_open_read(&s->in, p->in) :
+	    output_open_null(&s->in, NULL)) == -1) {
+		warn("%s", p->in[0] != '\0' ? p->in : "/dev/null");
 		return -1;
 	}
-	if (out != NULL &&
+	if (out == NULL && !o->foreground) {
+		if (output_open_null(&s->out, NULL) == -1) {
+			warn("/dev/null");
+			return -1;
+		}
+	} else if (out != NULL &&
 	    output_open_write(&s->out, out, o->truncate, o->umask) == -1) {
 		warn("%s", out);
 		return -1;
@@ -151,120 +169,10 @@ open_stdio(struct start *s)
 	return 0;
 }
 
-static void
-discard(struct start *s)
-{
-	output_discard(&s->in);
-	output_discard(&s->out);
-	output_discard(&s->err);
-	pidlock_remove(&s->lock);
-}
-
 /*
- * execvp() says EACCES when a PATH directory could not be searched, even
- * if the command is nowhere: is there a file of that name on PATH at all?
- */
-static int
-on_path(const char *cmd, char *const *envp)
-{
-	const char *path = "/bin:/usr/bin", *p, *end;
-	char file[PATH_MAX];
-	struct stat sb;
-	size_t len;
-
-	for (; envp != NULL && *envp != NULL; envp++)
-		if (strncmp(*envp, "PATH=", 5) == 0)
-			path = *envp + 5;
-	for (p = path; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
-		end = strchr(p, ':');
-		if (end == NULL)
-			end = p + strlen(p);
-		len = (size_t)(end - p);
-		if (snprintf(file, sizeof(file), "%.*s/%s", (int)len, len ? p :
-		    ".", cmd) < (int)sizeof(file) && stat(file, &sb) == 0)
-			return 1;
-		if (*end == '\0')
-			break;
-	}
-	return 0;
-}
-
-/* Map a failed step to a message and an exit code. */
-static int
-report_failure(const struct start *s, const struct launch_result *r)
-{
-	const char *cmd = s->o->command[0];
-	const char *when;
-	char sig[16];
-
-	switch (r->stage) {
-	case STAGE_EXEC:
-		if ((r->err == ENOENT || (r->err == EACCES &&
-		    !on_path(cmd, s->env.vars))) && strchr(cmd, '/') == NULL) {
-			warnx("%s: command not found", cmd);
-			return EXIT_NOTFOUND;
-		}
-		warnx("%s: %s", cmd, strerror(r->err));
-		if (r->err == ENOENT || r->err == ENOTDIR)
-			return EXIT_NOTFOUND;
-		if (r->err == EACCES || r->err == EPERM || r->err == EISDIR ||
-		    r->err == ENOEXEC)
-			return EXIT_NOEXEC;
-		return EXIT_TROUBLE;
-	case STAGE_CHDIR:
-		warnx("%s: %s", s->p->chdir[0] != '\0' ? s->p->chdir : "/",
-		    strerror(r->err));
-		return EXIT_TROUBLE;
-	case STAGE_PIDFILE:
-		warnx("%s: %s", s->p->pidfile, strerror(r->err));
-		return EXIT_TROUBLE;
-	case STAGE_PRIVS:
-		warnx("%s: cannot run as %s: %s", cmd, s->o->user != NULL ?
-		    s->o->user : s->o->group, strerror(r->err));
-		return EXIT_TROUBLE;
-	case STAGE_CHROOT:
-		warnx("%s: %s", s->o->chroot, strerror(r->err));
-		return EXIT_TROUBLE;
-	case STAGE_READY:
-		if (r->err == ETIMEDOUT)
-			warnx("%s (pid %ld) was not ready within %lld.%03lld s%s%s",
-			    cmd, (long)r->pid,
-			    (long long)(s->o->wait_ready_ms / 1000),
-			    (long long)(s->o->wait_ready_ms % 1000),
-			    s->ready.status[0] != '\0' ? "; its status: " : "",
-			    s->ready.status);
-		else
-			warnx("%s (pid %ld) closed its readiness descriptor "
-			    "without saying it was ready", cmd, (long)r->pid);
-		return EXIT_TROUBLE;
-	case STAGE_VANISHED:
-		warnx("%s: the daemon died before it could exec", cmd);
-		return EXIT_TROUBLE;
-	case STAGE_EXITED:
-		when = s->o->wait_ready ? " before it was ready" :
-		    s->o->wait_ms >= 0 ? " within --wait" : " at once";
-		if (r->status == -1)
-			warnx("%s (pid %ld) exited%s", cmd, (long)r->pid, when);
-		else if (WIFSIGNALED(r->status)) {
-			signal_name(WTERMSIG(r->status), sig, sizeof(sig));
-			warnx("%s (pid %ld) was killed by SIG%s%s", cmd,
-			    (long)r->pid, sig, when);
-		} else
-			warnx("%s (pid %ld) exited with status %d%s%s%s", cmd,
-			    (long)r->pid, WEXITSTATUS(r->status), when,
-			    s->ready.status[0] != '\0' ? "; its status: " : "",
-			    s->ready.status);
-		return EXIT_TROUBLE;
-	default:
-		warnx("%s: %s failed: %s", cmd, spawn_stage_name(r->stage),
-		    strerror(r->err));
-		return EXIT_TROUBLE;
-	}
-}
-
-/*
- * -f: exec in place.  Errors after the standard files moved go to the
- * caller's original stderr, kept aside on a close-on-exec descriptor.
+ * -f: record ourselves, then exec in place.  Errors after the standard
+ * files moved go to the caller's original stderr, kept aside on a
+ * close-on-exec descriptor.
  */
 static int
 exec_here(struct start *s, const struct launch *l)
@@ -272,156 +180,19 @@ exec_here(struct start *s, const struct launch *l)
 	struct launch_result r;
 	int saved_err, code;
 
+	if (svstate_identify(getpid(), &s->rec) == -1 ||
+	    (s->rec.session = 0, pidlock_record(&s->lock, &s->rec)) == -1) {
+		warn("%s", s->p->pidfile);
+		start_discard(s);
+		return EXIT_TROUBLE;
+	}
 	saved_err = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
 	daemonize_exec_here(l, &r);
 	if (saved_err != -1)
 		dup2(saved_err, STDERR_FILENO);
-	code = report_failure(s, &r);
-	discard(s);
+	code = start_report_failure(s, &r);
+	start_discard(s);
 	return code;
-}
-
-
-/*
- * READY=1 may come through a helper: systemd-notify --ready then sends
- * BARRIER=1 with a descriptor and waits for it to be closed, and fails
- * (possibly taking the service down) if the socket is gone by then.  So
- * wait for such helpers to exit, reading and closing what they send: the
- * sender if it is not the service, and any child of the service named
- * systemd-notify (it reports the service's pid as its own).  A second at
- * most.
- */
-static int
-notify_helpers(struct ready *rd, pid_t service, int *fds, int max)
-{
-	char path[64], comm[32];
-	struct dirent *de;
-	pid_t pid;
-	DIR *d;
-	int n = 0;
-
-	if (rd->sender > 1 && rd->sender != service &&
-	    (fds[n] = proc_pidfd_open(rd->sender)) != -1)
-		n++;
-	if ((d = opendir("/proc")) == NULL)
-		return n;
-	while (n < max && (de = readdir(d)) != NULL) {
-		if (parse_pid(de->d_name, strlen(de->d_name), &pid) == -1 ||
-		    pid == rd->sender || proc_parent(pid) != service)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pid);
-		if (proc_read(path, 0, comm, sizeof(comm)) > 0 &&
-		    strcmp(comm, "systemd-notify\n") == 0 &&
-		    (fds[n] = proc_pidfd_open(pid)) != -1)
-			n++;
-	}
-	closedir(d);
-	return n;
-}
-
-static void
-drain_helpers(struct ready *rd, pid_t service)
-{
-	struct pollfd pfd[9];
-	int fds[8], n, i, live;
-	int64_t end = clock_ms() + 1000, left;
-
-	if (rd->kind != READY_NOTIFY ||
-	    (n = notify_helpers(rd, service, fds, 8)) == 0)
-		return;
-	while ((left = end - clock_ms()) > 0) {
-		for (i = live = 0; i < n; i++)
-			if (fds[i] != -1)
-				pfd[live++] = (struct pollfd){ .fd = fds[i],
-				    .events = POLLIN };
-		if (live == 0)
-			break;
-		pfd[live] = (struct pollfd){ .fd = rd->fd, .events = POLLIN };
-		if (poll(pfd, (nfds_t)live + 1, (int)left) == -1 &&
-		    errno != EINTR)
-			break;
-		if (pfd[live].revents != 0)
-			ready_read(rd);
-		for (i = 0; i < n; i++)
-			if (fds[i] != -1 && proc_pidfd_exited(fds[i]) == 1) {
-				close(fds[i]);
-				fds[i] = -1;
-			}
-	}
-	for (i = 0; i < n; i++)
-		if (fds[i] != -1)
-			close(fds[i]);
-}
-
-/*
- * Plain mode with --wait-ready, --ready-fd or --wait: the daemon runs
- * (its exec succeeded); wait until it says it is ready, dies, or the time
- * runs out.  The daemon is our child here (we are its subreaper), so its
- * exit status is ours to report.  On timeout it is stopped with start's
- * own -s/-t/-R.  Returns 0, or -1 with r saying why.
- */
-static int
-await_ready(struct start *s, struct launch_result *r)
-{
-	const struct detach_opts *o = s->o;
-	struct ready *rd = &s->ready;
-	struct pollfd pfd[2];
-	int64_t end, left;
-	int pidfd, n, st;
-	enum ready_state state = READY_WAITING;
-
-	end = clock_ms() + (rd->kind == READY_SURVIVE ? o->wait_ms :
-	    o->wait_ready_ms);
-	if ((pidfd = proc_pidfd_open(r->pid)) == -1) {
-		r->stage = STAGE_EXITED;
-		r->status = -1;
-		return -1;
-	}
-	while (state == READY_WAITING) {
-		left = end - clock_ms();
-		if (left <= 0)
-			break;
-		n = 0;
-		pfd[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-		if (rd->fd != -1)
-			pfd[n++] = (struct pollfd){ .fd = rd->fd,
-			    .events = POLLIN };
-		if (poll(pfd, (nfds_t)n, left > 60000 ? 60000 : (int)left) ==
-		    -1 && errno != EINTR)
-			break;
-		if (n == 2 && pfd[1].revents != 0)
-			state = ready_read(rd);
-		if (state != READY_DONE && pfd[0].revents != 0) {
-			r->stage = STAGE_EXITED;
-			r->status = waitpid(r->pid, &st, 0) == r->pid ? st : -1;
-			close(pidfd);
-			return -1;
-		}
-	}
-	if (state == READY_FAILED && proc_pidfd_wait(pidfd, 500) == 1) {
-		/* it closed the descriptor because it was dying: say how */
-		r->stage = STAGE_EXITED;
-		r->status = waitpid(r->pid, &st, 0) == r->pid ? st : -1;
-		close(pidfd);
-		return -1;
-	}
-	if (state == READY_DONE)
-		drain_helpers(rd, r->pid);
-	if (state == READY_DONE || (state == READY_WAITING &&
-	    rd->kind == READY_SURVIVE && proc_pidfd_exited(pidfd) == 0)) {
-		if (rd->mainpid > 1 && rd->mainpid != r->pid &&
-		    proc_holds(rd->mainpid, s->lock.dev, s->lock.ino) == 1)
-			pidlock_write(&s->lock, rd->mainpid);
-		close(pidfd);
-		return 0;
-	}
-	/* not ready: take the service down again */
-	r->stage = STAGE_READY;
-	r->err = state == READY_FAILED ? EPIPE : ETIMEDOUT;
-	stop_run(&pidfd, 1, &o->sched, NULL, NULL);
-	waitpid(r->pid, &st, WNOHANG);
-	close(pidfd);
-	return -1;
 }
 
 /*
@@ -436,7 +207,7 @@ reserve_fd(int n)
 
 	if (fcntl(n, F_GETFD) != -1)
 		return 0;	/* in use already: ours cannot land there */
-	if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = output_null_fd(O_RDONLY)) == -1)
 		return -1;
 	if (fd != n && dup3(fd, n, O_CLOEXEC) == -1) {
 		close(fd);
@@ -517,90 +288,6 @@ chown_created(struct start *s)
 }
 
 /*
- * --supervise: the daemonized process (or, with -f, this one) becomes
- * the supervisor and runs the command as its child.  The supervisor
- * holds the pidfile lock; the child never inherits it.
- */
-static int
-start_supervised(struct start *s, const struct launch *child)
-{
-	const struct detach_opts *o = s->o;
-	const struct paths *p = s->p;
-	struct launch_result r;
-	struct sv_config cfg;
-	struct launch sup;
-	int null, code;
-
-	cfg = (struct sv_config){
-		.child = *child,
-		.name = p->name,
-		.command = o->command[0],
-		.pidfile = p->pidfile,
-		.lock = &s->lock,
-		.child_pidfile = p->child_pidfile[0] != '\0' ?
-		    p->child_pidfile : NULL,
-		.out_path = p->out[0] != '\0' ? p->out : NULL,
-		.err_path = p->err[0] != '\0' ? p->err : NULL,
-		.out_fd = s->out.fd,
-		.err_fd = s->err.fd,
-		.syslog = o->syslog,
-		.facility = o->syslog_facility,
-		.tag = o->syslog_tag != NULL ? o->syslog_tag : p->name,
-		.restart = o->restart,
-		.delay_ms = o->restart_delay_ms,
-		.delay_max_ms = o->restart_delay_max_ms,
-		.delay_reset_ms = o->restart_delay_reset_ms,
-		.window_ms = o->restart_window_ms,
-		.max_restarts = o->max_restarts,
-		.foreground = o->foreground,
-		.ready = &s->ready,
-		.ready_ms = s->ready.kind == READY_SURVIVE ? o->wait_ms :
-		    o->wait_ready_ms,
-		.stop_sched = &o->sched,
-	};
-	cfg.child.lock = NULL;
-	cfg.child.keep_lock = 0;
-	cfg.child.new_pgrp = 1;
-	if (o->foreground) {
-		if (pidlock_write(&s->lock, getpid()) == -1) {
-			warn("%s", p->pidfile);
-			discard(s);
-			return EXIT_TROUBLE;
-		}
-		umask(o->umask);	/* for the files a reopen creates */
-		code = supervise_foreground(&cfg, &r);
-		if (code == -1) {
-			code = report_failure(s, &r);
-			discard(s);
-		}
-		return code;
-	}
-	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
-		warn("/dev/null");
-		discard(s);
-		return EXIT_TROUBLE;
-	}
-	sup = (struct launch){
-		.dir = "/",
-		.umask = o->umask,
-		.fd_in = null,
-		.fd_out = null,
-		.fd_err = null,
-		.lock = &s->lock,
-		.body = supervise_body,
-		.body_arg = &cfg,
-	};
-	code = daemonize_launch(&sup, &r);
-	close(null);
-	if (code == -1) {
-		code = report_failure(s, &r);
-		discard(s);
-		return code;
-	}
-	return EXIT_OK;
-}
-
-/*
  * For restart: everything start would refuse, checked before the running
  * daemon is stopped, so that a typo does not leave nothing running.
  */
@@ -616,16 +303,77 @@ start_validate(const struct detach_opts *o, const struct paths *p)
 	return r == -1 ? EXIT_TROUBLE : EXIT_OK;
 }
 
+/*
+ * The daemon's exec worked: record it, then name it in the pidfile, so
+ * that it can be stopped even while start still waits for it.
+ */
+static int
+record_daemon(struct start *s, pid_t pid, pid_t session)
+{
+	if (svstate_identify(pid, &s->rec) == -1)
+		return -1;
+	if (session > 0)
+		s->rec.session = session;
+	return pidlock_record(&s->lock, &s->rec);
+}
+
+/*
+ * A MAINPID= the service sent through sd_notify replaces the daemon, if
+ * that process is of the service (its session, or a child of ours).
+ */
+static int
+record_mainpid(struct start *s)
+{
+	struct svstate rec;
+	pid_t main = s->ready.mainpid;
+
+	if (main <= 1 || main == s->rec.pid ||
+	    svstate_identify(main, &rec) == -1 ||
+	    (rec.session != s->rec.session && proc_parent(main) != getpid()))
+		return 0;
+	rec.session = s->rec.session;
+	s->rec = rec;
+	return pidlock_record(&s->lock, &s->rec);
+}
+
+/* Plain mode: daemonize, record, wait for readiness if asked. */
+static int
+start_plain(struct start *s, const struct launch *l)
+{
+	struct launch_result r;
+	int code = EXIT_OK;
+
+	if (daemonize_launch(l, &r) == -1)
+		code = start_report_failure(s, &r);
+	else if (record_daemon(s, r.pid, r.session) == -1) {
+		warn("%s", s->p->pidfile);
+		code = EXIT_TROUBLE;
+	} else if (s->ready.kind != READY_NONE &&
+	    (ready_forget_child_end(&s->ready), start_await_ready(s, &r)) == -1)
+		code = start_report_failure(s, &r);
+	else if (record_mainpid(s) == -1) {
+		warn("%s", s->p->pidfile);
+		code = EXIT_TROUBLE;
+	}
+	if (code != EXIT_OK) {
+		if (s->rec.session == 0)
+			s->rec.session = r.session;
+		start_abort(s, r.pid);
+		start_discard(s);
+	}
+	return code;
+}
+
 static int
 start_main(struct start *sp)
 {
 	const struct detach_opts *o = sp->o;
 	const struct paths *p = sp->p;
-	struct launch_result r;
 	struct launch l;
 	int code;
 
 	sp->in.fd = sp->out.fd = sp->err.fd = -1;
+	sp->lock.fd = -1;
 	if (prepare(sp) == -1) {
 		ready_close(&sp->ready);
 		return EXIT_TROUBLE;
@@ -634,10 +382,10 @@ start_main(struct start *sp)
 		warn("%s", p->piddir);
 		return EXIT_TROUBLE;
 	}
-	if ((code = lock_pidfile(sp)) != 0 || sp->lock.pfh == NULL)
+	if ((code = lock_pidfile(sp)) != EXIT_OK || sp->lock.fd == -1)
 		return code;
 	if (open_stdio(sp) == -1) {
-		discard(sp);
+		start_discard(sp);
 		return EXIT_TROUBLE;
 	}
 	chown_created(sp);
@@ -663,18 +411,20 @@ start_main(struct start *sp)
 		.ready_fd = sp->ready.child_fd,
 		.ready_dst = sp->ready.child_dst,
 	};
+	if (o->foreground && !o->supervise)
+		return exec_here(sp, &l);
+	/*
+	 * The daemon, and every orphan of the service (a command that
+	 * forks into the background), comes to us while we wait.
+	 */
+	if (!o->foreground)
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (o->supervise)
 		code = start_supervised(sp, &l);
-	else if (o->foreground)
-		return exec_here(sp, &l);
-	else if (daemonize_launch(&l, &r) == -1 ||
-	    (sp->ready.kind != READY_NONE &&
-	    (ready_forget_child_end(&sp->ready), await_ready(sp, &r)) == -1)) {
-		code = report_failure(sp, &r);
-		discard(sp);
-		ready_close(&sp->ready);
-		return code;
-	}
+	else
+		code = start_plain(sp, &l);
+	if (!o->foreground)
+		prctl(PR_SET_CHILD_SUBREAPER, 0);
 	ready_close(&sp->ready);
 	if (code != EXIT_OK)
 		return code;

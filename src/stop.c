@@ -1,76 +1,42 @@
 /*
  * The schedule runner, after dpkg's run_stop_schedule(), without its
- * polling: a pidfd becomes readable the moment its process exits, so
- * each timeout item is one poll(2) that returns as soon as the processes
- * are gone, and stop costs no more than they take to die.
+ * polling where the kernel has pidfds: each timeout item returns as soon
+ * as the processes are gone (target_wait()), so stop costs no more than
+ * they take to die.
  *
- * Signals go through pidfd_send_signal(), which cannot reach a new
- * process that inherited a recycled pid.  Before each signal the pidfds
- * are polled with timeout 0: an exited process (a zombie accepts
- * signals) counts as gone.  Several processes (the leftover holders of a
- * pidfile) are stopped together: each signal goes to those still alive,
- * each timeout ends early once all are gone.
+ * Every signal goes through target_signal(), which cannot reach a new
+ * process that inherited a recycled pid.  Before each signal the targets
+ * are looked at again: an exited process (a zombie accepts signals)
+ * counts as gone.  Several processes (what is left of a service) are
+ * stopped together: each signal goes to those still alive, each timeout
+ * ends early once all are gone.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/pidfd.h>
-#include <time.h>
+#include <unistd.h>
 
-#include "proc.h"
 #include "stop.h"
 
-#define STOP_MAX	16
+#define STOP_MAX	PROC_HOLDERS_MAX
+#define LEFTOVER_ROUNDS	8
 
 static int
-send_direct(int pidfd, int sig, void *arg)
+send_direct(const struct target *t, int sig, void *arg)
 {
 	(void)arg;
-	return pidfd_send_signal(pidfd, sig, NULL, 0);
+	return target_signal(t, sig);
 }
 
-/* How many are still alive; -1 on error. */
 static int
-alive(const int *pidfds, int n, int *gone)
+alive_count(const struct target *t, int n)
 {
-	int i, r, left = 0;
+	int i, left = 0;
 
-	for (i = 0; i < n; i++) {
-		if (gone[i])
-			continue;
-		if ((r = proc_pidfd_exited(pidfds[i])) == -1)
-			return -1;
-		gone[i] = r;
-		left += !r;
-	}
+	for (i = 0; i < n; i++)
+		left += target_alive(&t[i]);
 	return left;
-}
-
-/* Wait up to ms for all to exit. */
-static int
-wait_all(const int *pidfds, int n, int *gone, int64_t ms)
-{
-	struct timespec now, end;
-	int i, left;
-
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += ms / 1000;
-	end.tv_nsec += (ms % 1000) * 1000000;
-	for (;;) {
-		if ((left = alive(pidfds, n, gone)) <= 0)
-			return left;
-		for (i = 0; i < n && gone[i]; i++)
-			;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		ms = (int64_t)(end.tv_sec - now.tv_sec) * 1000 +
-		    (end.tv_nsec - now.tv_nsec) / 1000000;
-		if (ms <= 0)
-			return left;
-		if (proc_pidfd_wait(pidfds[i], ms) == -1)
-			return -1;
-	}
 }
 
 /*
@@ -78,33 +44,31 @@ wait_all(const int *pidfds, int n, int *gone, int64_t ms)
  * supervisor is instead asked to pass each on to its child (control.c).
  */
 enum stop_result
-stop_run(const int *pidfds, int n, const struct schedule *sc,
+stop_run(const struct target *t, int n, const struct schedule *sc,
     stop_sender send, void *arg)
 {
-	int gone[STOP_MAX] = { 0 };
-	int i = 0, k, left;
+	int i = 0, k;
 
 	if (n > STOP_MAX)
 		n = STOP_MAX;
+	if (send == NULL)
+		send = send_direct;
 	for (;;) {
-		if ((left = alive(pidfds, n, gone)) == -1)
-			return STOP_ERROR;
-		if (left == 0)
+		if (alive_count(t, n) == 0)
 			return STOP_GONE;
 		if (i >= sc->n)
 			return STOP_ALIVE;
 		switch (sc->items[i].type) {
 		case SCHED_SIGNAL:
 			for (k = 0; k < n; k++)
-				if (!gone[k] && (send != NULL ? send :
-				    send_direct)(pidfds[k],
+				if (target_alive(&t[k]) && send(&t[k],
 				    (int)sc->items[i].value, arg) == -1 &&
 				    errno != ESRCH)
 					return STOP_ERROR;
 			i++;
 			break;
 		case SCHED_TIMEOUT:
-			if (wait_all(pidfds, n, gone, sc->items[i].value) == -1)
+			if (target_wait(t, n, sc->items[i].value) == -1)
 				return STOP_ERROR;
 			i++;
 			break;
@@ -113,4 +77,72 @@ stop_run(const int *pidfds, int n, const struct schedule *sc,
 			break;
 		}
 	}
+}
+
+struct child_arg {
+	pid_t		 me;
+	struct proc_id	*out;
+	int		 n, max;
+};
+
+static int
+our_child(pid_t pid, const struct pstat *st, void *arg)
+{
+	struct child_arg *c = arg;
+
+	if (st->ppid == c->me && st->state != 'Z' && c->n < c->max) {
+		c->out[c->n].pid = pid;
+		c->out[c->n].start = st->start;
+		c->n++;
+	}
+	return 0;
+}
+
+/* The processes of the service, pinned: its session, and our children. */
+static int
+pin_leftovers(const struct service *sv, struct target *t, int max)
+{
+	struct proc_id ids[STOP_MAX];
+	struct child_arg c = { getpid(), ids, 0, STOP_MAX };
+	int i, n = 0, found = 0;
+
+	if (sv->session > 0)
+		found = proc_session(sv->session, sv->daemon, ids, STOP_MAX);
+	c.n = found > 0 ? found : 0;
+	if (sv->children)
+		proc_each(our_child, &c);
+	for (i = 0; i < c.n && n < max; i++)
+		if (target_pin(&t[n], ids[i].pid, ids[i].start) == 1)
+			n++;
+	return n;
+}
+
+/*
+ * After the main process: stop, with the same schedule, every process
+ * left in its session (children that kept the pidfile's lock, helpers
+ * started in the background) and, for a start that failed, our own
+ * children, which include whatever the command double-forked.  Looked
+ * for again after each round, for what was forked meanwhile.  *count is
+ * how many were stopped.
+ */
+enum stop_result
+stop_leftovers(const struct service *sv, const struct schedule *sc,
+    int *count)
+{
+	struct target t[STOP_MAX];
+	enum stop_result r = STOP_GONE;
+	int round, n, i;
+
+	*count = 0;
+	for (round = 0; round < LEFTOVER_ROUNDS; round++) {
+		if ((n = pin_leftovers(sv, t, STOP_MAX)) == 0)
+			return STOP_GONE;
+		*count += n;
+		r = stop_run(t, n, sc, NULL, NULL);
+		for (i = 0; i < n; i++)
+			target_release(&t[i]);
+		if (r != STOP_GONE)
+			return r;
+	}
+	return STOP_ALIVE;
 }

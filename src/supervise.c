@@ -32,7 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/pidfd.h>
+#include <sys/fsuid.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -43,12 +43,15 @@
 
 #include "clock.h"
 #include "detach.h"
+#include "fd.h"
+#include "output.h"
 #include "parse.h"
 #include "proc.h"
 #include "schedule.h"
 #include "supervise.h"
 #include "ready.h"
 #include "svstate.h"
+#include "sys.h"
 
 /*
  * One read drains up to PUMP_BUF (as much as the pipe holds): with 1 MiB,
@@ -110,6 +113,7 @@ struct supervisor {
 	int			 ready_err;	/* why it never was */
 	char			*buf;		/* PUMP_BUF bytes, mmap()ed */
 	int64_t			 buf_release_at; /* 0: nothing to give back */
+	struct svstate		 self;		/* who we are, for the record */
 	char			 state_path[PATH_MAX];
 };
 
@@ -174,15 +178,13 @@ say(struct supervisor *sv, int prio, const char *fmt, ...)
 static void
 save_state(struct supervisor *sv)
 {
-	struct svstate st = {
-		.supervisor = getpid(),
-		.child = sv->child,
-		.restarts = sv->restarts,
-		.last_status = sv->last_status,
-		.reopened = sv->reopened,
-		.reopen_err = sv->reopen_err,
-	};
+	struct svstate st = sv->self;
 
+	st.child = sv->child;
+	st.restarts = sv->restarts;
+	st.last_status = sv->last_status;
+	st.reopened = sv->reopened;
+	st.reopen_err = sv->reopen_err;
 	if (sv->state_path[0] != '\0' && svstate_write(sv->state_path, &st) ==
 	    -1)
 		sv->state_path[0] = '\0';	/* not writable: do without */
@@ -360,15 +362,14 @@ static void
 child_pidfile_write(struct supervisor *sv)
 {
 	const char *path = sv->cfg->child_pidfile;
-	pid_t other;
 
 	if (path == NULL)
 		return;
-	if (sv->child_lock.pfh == NULL &&
-	    pidlock_acquire(path, &sv->child_lock, &other) != LOCK_OK) {
+	if (sv->child_lock.fd == -1 &&
+	    pidlock_acquire(path, &sv->child_lock) != LOCK_OK) {
 		say(sv, LOG_ERR, "cannot lock child pidfile %s: %s", path,
 		    strerror(errno));
-		sv->child_lock.pfh = NULL;
+		sv->child_lock.fd = -1;
 		return;
 	}
 	if (pidlock_write(&sv->child_lock, sv->child) == -1)
@@ -379,9 +380,9 @@ child_pidfile_write(struct supervisor *sv)
 static void
 child_pidfile_remove(struct supervisor *sv)
 {
-	if (sv->child_lock.pfh != NULL)
+	if (sv->child_lock.fd != -1)
 		pidlock_remove(&sv->child_lock);
-	sv->child_lock.pfh = NULL;
+	sv->child_lock.fd = -1;
 }
 
 /* Start a child; on failure the result says why. */
@@ -403,7 +404,7 @@ start_child(struct supervisor *sv, struct launch_result *r)
 	if (rd != NULL)
 		ready_forget_child_end(rd);
 	sv->child = r->pid;
-	sv->child_pidfd = pidfd_open(r->pid, 0);
+	sv->child_pidfd = sys_pidfd_open(r->pid);	/* -1: SIGCHLD alone */
 	sv->child_started = clock_ms();
 	sv->mode = SV_RUNNING;
 	child_pidfile_write(sv);
@@ -421,11 +422,12 @@ signal_group(struct supervisor *sv, int sig)
 		kill(sv->child, sig);
 }
 
+/* Our unreaped child: its pid cannot have been recycled, kill() is safe. */
 static void
 forward(struct supervisor *sv, int sig)
 {
 	if (sv->child > 0 && sig > 0 && sig < NSIG)
-		pidfd_send_signal(sv->child_pidfd, sig, NULL, 0);
+		kill(sv->child, sig);
 }
 
 /* Kill and reap everything that is left of the service. */
@@ -663,6 +665,29 @@ restart_child(struct supervisor *sv)
 	}
 }
 
+/*
+ * Open path for output as start does (output.c), but as the service's
+ * user: a link or file it planted cannot send output anywhere it could
+ * not write itself, and a file created here is its own.
+ */
+static int
+open_as_service(const struct sv_config *c, const char *path)
+{
+	struct outfile of;
+	int r;
+
+	if (c->privs != NULL) {
+		setfsgid(c->privs->gid);
+		setfsuid(c->privs->uid);
+	}
+	r = output_open_write(&of, path, 0, c->umask);
+	if (c->privs != NULL) {
+		setfsuid(geteuid());
+		setfsgid(getegid());
+	}
+	return r == -1 ? -1 : of.fd;
+}
+
 /* Reopen the output files (logrotate), after draining into the old ones. */
 static void
 reopen(struct supervisor *sv, long token)
@@ -676,8 +701,7 @@ reopen(struct supervisor *sv, long token)
 
 		if (pp->out == -1)
 			continue;
-		fd = open(pp->what, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-		    O_NOCTTY, 0640);
+		fd = open_as_service(sv->cfg, pp->what);
 		if (fd == -1 || dup3(fd, pp->out, O_CLOEXEC) == -1) {
 			sv->reopen_err = errno;
 			say(sv, LOG_ERR, "cannot reopen %s: %s", pp->what,
@@ -817,12 +841,6 @@ run(struct supervisor *sv)
 	finish_lines(sv);
 }
 
-static int
-cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
 /*
  * The supervisor never execs, so close-on-exec does not rid it of the
  * descriptors it inherited from whoever ran detach start: close them
@@ -832,10 +850,10 @@ cmp_int(const void *a, const void *b)
 static void
 close_inherited(struct sv_config *c, int report_fd)
 {
-	int keep[32], n = 0, i, lo = 3;
+	int keep[32], n = 0, i;
 
 	keep[n++] = report_fd;
-	if (c->lock != NULL && c->lock->pfh != NULL)
+	if (c->lock != NULL)
 		keep[n++] = pidlock_fd(c->lock);
 	keep[n++] = c->child.fd_in;
 	keep[n++] = c->child.fd_out;
@@ -850,15 +868,31 @@ close_inherited(struct sv_config *c, int report_fd)
 	}
 	for (i = 0; i < c->child.nkeep_fds && n < 32; i++)
 		keep[n++] = c->child.keep_fds[i];
-	qsort(keep, (size_t)n, sizeof(keep[0]), cmp_int);
-	for (i = 0; i < n; i++) {
-		if (keep[i] < lo)
-			continue;
-		if (keep[i] > lo)
-			close_range((unsigned)lo, (unsigned)keep[i] - 1, 0);
-		lo = keep[i] + 1;
+	fd_close_except(keep, n);
+}
+
+/*
+ * Our requests are handled from here on: record who we are, then name
+ * ourselves in the pidfile.  Until the record says "supervisor", signal
+ * and stop would treat us as the service itself.
+ */
+static int
+record_self(struct supervisor *sv)
+{
+	if (svstate_identify(getpid(), &sv->self) == -1)
+		return -1;
+	sv->self.supervisor = getpid();
+	if (sv->cfg->foreground)
+		sv->self.session = 0;	/* the caller's, not ours */
+	if (sv->state_path[0] == '\0') {
+		errno = ENAMETOOLONG;
+		return -1;
 	}
-	close_range((unsigned)lo, ~0U, 0);
+	save_state(sv);
+	if (sv->state_path[0] == '\0')
+		return -1;
+	return sv->cfg->lock != NULL ? pidlock_write(sv->cfg->lock,
+	    getpid()) : 0;
 }
 
 static int
@@ -871,6 +905,7 @@ supervisor_init(struct supervisor *sv, struct sv_config *cfg, int report_fd)
 	sv->child_pidfd = -1;
 	sv->last_status = -1;
 	sv->report_fd = -1;
+	sv->child_lock.fd = -1;
 	cfg->child.parent = getpid();
 	close_inherited(cfg, report_fd);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
@@ -892,7 +927,7 @@ supervisor_init(struct supervisor *sv, struct sv_config *cfg, int report_fd)
 		sv->buf = NULL;
 		return -1;
 	}
-	return 0;
+	return record_self(sv);
 }
 
 static void
@@ -901,7 +936,7 @@ supervisor_cleanup(struct supervisor *sv)
 	child_pidfile_remove(sv);
 	if (sv->state_path[0] != '\0')
 		unlink(sv->state_path);
-	if (sv->cfg->lock != NULL && sv->cfg->lock->pfh != NULL)
+	if (sv->cfg->lock != NULL && sv->cfg->lock->fd != -1)
 		pidlock_remove(sv->cfg->lock);
 	free(sv->history);
 	if (sv->buf != NULL)
@@ -920,7 +955,7 @@ supervise_body(void *arg, int report_fd)
 	struct launch_result r;
 
 	if (supervisor_init(&sv, cfg, report_fd) == -1) {
-		spawn_report(report_fd, STAGE_FDS, errno);
+		spawn_report(report_fd, STAGE_PIDFILE, errno);
 		_exit(EXIT_TROUBLE);
 	}
 	if (start_child(&sv, &r) == -1) {

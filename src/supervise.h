@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "pidlock.h"
+#include "privs.h"
 #include "ready.h"
 #include "schedule.h"
 #include "spawn.h"
@@ -51,6 +52,8 @@ struct sv_config {
 	struct ready		*ready;		/* readiness of the first child */
 	int64_t			 ready_ms;	/* how long to wait for it */
 	const struct schedule	*stop_sched;	/* if it never comes */
+	const struct privs	*privs;		/* the service's user, or NULL */
+	mode_t			 umask;		/* for files a reopen creates */
 };
 
 void	supervise_body(void *, int);

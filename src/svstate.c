@@ -1,7 +1,9 @@
 /*
- * PIDFILE.state holds a few "key value" lines, replaced atomically
- * (written to PIDFILE.state.new, then renamed), as daemontools and runit
- * do with their status files.  Format and parse are pure.
+ * PIDFILE.state holds "key value" lines in a fixed order, replaced
+ * atomically (written to a fresh temporary file, then renamed), as
+ * daemontools and runit do with their status files.  Format and parse
+ * are pure.  A record is believed only from root or from ourselves: one
+ * that anybody else could have written could name any process.
  */
 #include "config.h"
 
@@ -9,13 +11,17 @@
 #include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "parse.h"
 #include "proc.h"
 #include "svstate.h"
+
+#define SVSTATE_MAX	512
 
 int
 svstate_path(const char *pidfile, char *buf, size_t len)
@@ -32,8 +38,10 @@ svstate_path(const char *pidfile, char *buf, size_t len)
 int
 svstate_format(const struct svstate *s, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "supervisor %ld\nchild %ld\nrestarts %lld\n"
-	    "last_status %d\nreopened %ld\nreopen_err %d\n",
+	int n = snprintf(buf, len, "pid %ld\nstart %llu\nboot %s\n"
+	    "session %ld\nsupervisor %ld\nchild %ld\nrestarts %lld\n"
+	    "last_status %d\nreopened %ld\nreopen_err %d\n", (long)s->pid,
+	    (unsigned long long)s->start, s->boot, (long)s->session,
 	    (long)s->supervisor, (long)s->child, s->restarts, s->last_status,
 	    s->reopened, s->reopen_err);
 
@@ -68,22 +76,51 @@ field(const char **p, const char *key, long long min, long long max,
 	return 0;
 }
 
-/* Every key in order, every value a number in range; -1 otherwise. */
+/* "boot ID\n" at *p: hex digits and dashes, or "-". */
+static int
+boot_field(const char **p, char *out)
+{
+	size_t n;
+
+	if (strncmp(*p, "boot ", 5) != 0)
+		return -1;
+	*p += 5;
+	n = strspn(*p, "0123456789abcdef-");
+	if (n == 0 || n >= SVSTATE_BOOT_LEN || (*p)[n] != '\n')
+		return -1;
+	memcpy(out, *p, n);
+	out[n] = '\0';
+	*p += n + 1;
+	return 0;
+}
+
+/* Every key in order, every value in range; -1 otherwise. */
 int
 svstate_parse(const char *buf, struct svstate *s)
 {
-	long long sup, child, restarts, last, reopened, rerr;
+	long long pid, start, sid, sup, child, restarts, last, reopened, rerr;
+	char boot[SVSTATE_BOOT_LEN];
 	const char *p = buf;
 
-	if (field(&p, "supervisor", 2, INT_MAX, &sup) == -1 ||
+	if (field(&p, "pid", 2, INT_MAX, &pid) == -1 ||
+	    field(&p, "start", 0, LLONG_MAX, &start) == -1 ||
+	    boot_field(&p, boot) == -1 ||
+	    field(&p, "session", 0, INT_MAX, &sid) == -1 ||
+	    field(&p, "supervisor", 0, INT_MAX, &sup) == -1 ||
 	    field(&p, "child", 0, INT_MAX, &child) == -1 ||
 	    field(&p, "restarts", 0, LLONG_MAX, &restarts) == -1 ||
 	    field(&p, "last_status", -1, INT_MAX, &last) == -1 ||
 	    field(&p, "reopened", 0, LONG_MAX, &reopened) == -1 ||
-	    field(&p, "reopen_err", 0, INT_MAX, &rerr) == -1)
+	    field(&p, "reopen_err", 0, INT_MAX, &rerr) == -1 || *p != '\0')
 		return -1;
-	*s = (struct svstate){ (pid_t)sup, (pid_t)child, restarts, (int)last,
-	    (long)reopened, (int)rerr };
+	if (sup != 0 && sup != pid)
+		return -1;
+	*s = (struct svstate){ .pid = (pid_t)pid, .start = (uint64_t)start,
+	    .session = (pid_t)sid, .supervisor = (pid_t)sup,
+	    .child = (pid_t)child, .restarts = restarts,
+	    .last_status = (int)last, .reopened = (long)reopened,
+	    .reopen_err = (int)rerr };
+	memcpy(s->boot, boot, sizeof(boot));
 	return 0;
 }
 
@@ -106,31 +143,38 @@ svstate_describe(int status, char *buf, size_t len)
 		snprintf(buf, len, "status %#x", status);
 }
 
+/* A fresh record of pid as it runs now: start time, session, boot. */
+int
+svstate_identify(pid_t pid, struct svstate *s)
+{
+	struct pstat st;
+
+	*s = (struct svstate){ .pid = pid, .last_status = -1 };
+	if (proc_stat(pid, &st) == -1)
+		return -1;
+	s->start = st.start;
+	s->session = st.session;
+	proc_boot_id(s->boot, sizeof(s->boot));
+	return 0;
+}
+
 int
 svstate_write(const char *path, const struct svstate *s)
 {
-	char tmp[4096 + 8], buf[256];
+	char tmp[PATH_MAX + 8], buf[SVSTATE_MAX];
 	int fd, n, saved;
 
 	if ((n = svstate_format(s, buf, sizeof(buf))) == -1 ||
-	    snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp)) {
+	    snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-	    0644);
-	if (fd == -1)
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
 		return -1;
-	if (write(fd, buf, (size_t)n) != n || fchmod(fd, 0644) == -1) {
-		saved = errno;
+	if (write(fd, buf, (size_t)n) != n || fchmod(fd, 0644) == -1 ||
+	    close(fd) == -1 || rename(tmp, path) == -1) {
+		saved = errno != 0 ? errno : ENOSPC;
 		close(fd);
-		unlink(tmp);
-		errno = saved;
-		return -1;
-	}
-	close(fd);
-	if (rename(tmp, path) == -1) {
-		saved = errno;
 		unlink(tmp);
 		errno = saved;
 		return -1;
@@ -138,27 +182,78 @@ svstate_write(const char *path, const struct svstate *s)
 	return 0;
 }
 
+/*
+ * Read the record at path: 0, or -1 with errno ENOENT (there is none),
+ * EPERM (someone other than root or us wrote it: not believed), EINVAL
+ * (not a record), or why it could not be read.
+ */
 int
 svstate_read(const char *path, struct svstate *s)
 {
-	char buf[256];
+	char buf[SVSTATE_MAX];
+	struct stat sb = { .st_mode = S_IFREG };	/* if fstat() fails */
+	ssize_t n;
+	int fd, saved;
 
-	if (proc_read(path, O_NOFOLLOW | O_NONBLOCK, buf, sizeof(buf)) <= 0)
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+	    O_NOCTTY);
+	if (fd == -1)
 		return -1;
-	return svstate_parse(buf, s);
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    (sb.st_uid != 0 && sb.st_uid != geteuid())) {
+		saved = !S_ISREG(sb.st_mode) ? EINVAL :
+		    sb.st_uid != 0 && sb.st_uid != geteuid() ? EPERM : errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	do
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+	while (n == -1 && errno == EINTR);
+	saved = errno;
+	close(fd);
+	if (n == -1) {
+		errno = saved;
+		return -1;
+	}
+	buf[n] = '\0';
+	if (svstate_parse(buf, s) == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/* The record beside pidfile. */
+int
+svstate_load(const char *pidfile, struct svstate *s)
+{
+	char path[PATH_MAX];
+
+	if (svstate_path(pidfile, path, sizeof(path)) == -1)
+		return -1;
+	return svstate_read(path, s);
+}
+
+int
+svstate_remove(const char *pidfile)
+{
+	char path[PATH_MAX];
+
+	if (svstate_path(pidfile, path, sizeof(path)) == -1)
+		return -1;
+	return unlink(path) == -1 && errno != ENOENT ? -1 : 0;
 }
 
 /*
- * Is pid a detach supervisor?  It is if the state file beside pidfile
- * names it: only the supervisor writes that file.  0 if so.
+ * Is pid a detach supervisor?  It is if the record beside pidfile names
+ * it as one: only a supervisor writes itself so.  0 if so.
  */
 int
 svstate_for(const char *pidfile, pid_t pid, struct svstate *s)
 {
-	char path[4096];
-
-	if (svstate_path(pidfile, path, sizeof(path)) == -1 ||
-	    svstate_read(path, s) == -1 || s->supervisor != pid)
+	if (svstate_load(pidfile, s) == -1 || s->supervisor == 0 ||
+	    s->supervisor != pid)
 		return -1;
 	return 0;
 }

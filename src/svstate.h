@@ -1,16 +1,25 @@
 /*
- * The supervisor's state file, PIDFILE.state: what `detach status` shows
- * of a supervised daemon, how stop, signal and reopen recognise one, and
- * how reopen learns that its request was carried out.
+ * PIDFILE.state, the record of a daemon detach started: who it is (pid,
+ * start time, boot, session), so that stop, signal and status know it
+ * even after it lost the pidfile's lock, and, for a supervisor, what
+ * `detach status` shows of it and how reopen learns that its request was
+ * carried out.
  */
 #ifndef SVSTATE_H
 #define SVSTATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
+#define SVSTATE_BOOT_LEN	40
+
 struct svstate {
-	pid_t		supervisor;
+	pid_t		pid;		/* the daemon, as the pidfile names it */
+	uint64_t	start;		/* its start time (/proc/PID/stat) */
+	char		boot[SVSTATE_BOOT_LEN];	/* boot id, "-" if unknown */
+	pid_t		session;	/* its session, 0 if not its own (-f) */
+	pid_t		supervisor;	/* = pid for a supervisor, else 0 */
 	pid_t		child;		/* 0 while none runs */
 	long long	restarts;
 	int		last_status;	/* wait status, -1 before any exit */
@@ -18,12 +27,17 @@ struct svstate {
 	int		reopen_err;	/* its errno, 0 if it worked */
 };
 
+/* pure */
 int	svstate_path(const char *, char *, size_t);
 int	svstate_format(const struct svstate *, char *, size_t);
 int	svstate_parse(const char *, struct svstate *);
 void	svstate_describe(int, char *, size_t);
+
+int	svstate_identify(pid_t, struct svstate *);
 int	svstate_write(const char *, const struct svstate *);
 int	svstate_read(const char *, struct svstate *);
+int	svstate_load(const char *, struct svstate *);
+int	svstate_remove(const char *);
 int	svstate_for(const char *, pid_t, struct svstate *);
 
 #endif

@@ -59,9 +59,9 @@ child=$(cat "$T/l.child"); track "$child"
 main=$(pid_of "$T/l.pid"); wait_gone "$main"
 expect 1 "status: not running, but the pidfile is held" \
     "$DETACH" status -p "$T/l.pid"
-check "... naming the holder" grep -q "pid $child still holds" "$T/out"
+check "... naming the holder" grep -q "pid $child of its session" "$T/out"
 expect 1 "start is refused" "$DETACH" start -p "$T/l.pid" -- sleep 300
-check "... naming the holder" grep -q "pid $child still holds" "$T/err"
+check "... naming the holder" grep -q "pid $child of its session" "$T/err"
 expect 0 "stop stops exactly the holders" "$DETACH" stop -p "$T/l.pid"
 check "... the holder is gone and so is the pidfile" \
     sh -c "$TESTTOOL waitgone $child 0 && test ! -e '$T/l.pid'"

@@ -92,7 +92,9 @@ for c in "${contents[@]}"; do
 	printf %s "$c" >"$f"
 	chmod 666 "$f"
 	expect 1 "unlocked $q: stop -s KILL 1" D stop -s KILL -p "$f"
-	check "unlocked $q: stop removed the stale pidfile" test ! -e "$f"
+	check "unlocked $q: stop left the file, not detach's, as it was" \
+	    eval 'test "$(cat "$f"; echo x)" = "$c"x'
+	rm -f "$f"
 
 	# (b) locked by a helper that wrote it
 	lockhold "$f" "$c"
@@ -111,14 +113,16 @@ f=$W/stale.pid
 echo "$S1" >"$f"
 chmod 666 "$f"
 expect 1 "unlocked, naming live pid $S1: status 1" D status -p "$f"
-check "status says pid $S1 lives" grep -q "pid $S1 lives" "$T/out"
+check "status names pid $S1 as not the daemon" \
+    grep -q "names pid $S1, which is not the process detach started" "$T/out"
 expect 1 "unlocked, naming live pid $S1: signal KILL 1" \
     D signal -p "$f" KILL
 echo "$S1" >"$f"
 chmod 666 "$f"
 expect 1 "unlocked, naming live pid $S1: stop -s KILL 1" \
     D stop -s KILL -p "$f"
-check "stop removed it" test ! -e "$f"
+check "stop left it: detach did not write it" grep -qx "$S1" "$f"
+rm -f "$f"
 expect 3 "no pidfile: status 3" D status -p "$f"
 check "the sentinels live" sentinels_alive
 

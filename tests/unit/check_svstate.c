@@ -1,6 +1,6 @@
 /*
- * The supervisor's state file format: format and parse agree, and parse
- * accepts nothing out of range or out of shape.
+ * The record's format (PIDFILE.state): format and parse agree, and
+ * parse accepts nothing out of range or out of shape.
  */
 #include "config.h"
 
@@ -12,43 +12,75 @@
 #include "svstate.h"
 #include "unit.h"
 
+#define GOOD(pid, sup) \
+	"pid " pid "\nstart 4242\nboot 0123abcd-ef\nsession 77\n" \
+	"supervisor " sup "\nchild 0\nrestarts 0\nlast_status -1\n" \
+	"reopened 0\nreopen_err 0\n"
+
+static struct svstate
+sample(void)
+{
+	struct svstate s = { .pid = 1234, .start = 987654321012ULL,
+	    .session = 1230, .supervisor = 1234, .child = 5678,
+	    .restarts = 3, .last_status = W_EXITCODE(1, 0), .reopened = 99 };
+
+	strcpy(s.boot, "27d9f518-d0de-4450-b4d1-11c3517da8f9");
+	return s;
+}
+
 START_TEST(test_round_trip)
 {
-	struct svstate in = { 1234, 5678, 3, W_EXITCODE(1, 0), 99, 0 }, out;
-	char buf[256];
+	struct svstate in = sample(), out;
+	char buf[512];
 
 	ck_assert_int_gt(svstate_format(&in, buf, sizeof(buf)), 0);
 	ck_assert_int_eq(svstate_parse(buf, &out), 0);
-	ck_assert(in.supervisor == out.supervisor && in.child == out.child &&
+	ck_assert(in.pid == out.pid && in.start == out.start &&
+	    strcmp(in.boot, out.boot) == 0 && in.session == out.session &&
+	    in.supervisor == out.supervisor && in.child == out.child &&
 	    in.restarts == out.restarts && in.last_status == out.last_status &&
 	    in.reopened == out.reopened && in.reopen_err == out.reopen_err);
 	in.child = 0;
+	in.supervisor = 0;
 	in.last_status = -1;
+	strcpy(in.boot, "-");
 	ck_assert_int_gt(svstate_format(&in, buf, sizeof(buf)), 0);
 	ck_assert_int_eq(svstate_parse(buf, &out), 0);
 	ck_assert_int_eq(out.child, 0);
+	ck_assert_int_eq(out.supervisor, 0);
 	ck_assert_int_eq(out.last_status, -1);
+	ck_assert_str_eq(out.boot, "-");
+	ck_assert_int_eq(svstate_parse(GOOD("5", "0"), &out), 0);
+	ck_assert_int_eq(svstate_parse(GOOD("5", "5"), &out), 0);
 }
 END_TEST
 
 static const char *bad[] = {
 	"",
-	"supervisor 1\nchild 0\nrestarts 0\nlast_status -1\nreopened 0\n"
-	    "reopen_err 0\n",
-	"supervisor 4294967297\nchild 0\nrestarts 0\nlast_status -1\n"
+	GOOD("1", "0"),				/* pid 1 is never a daemon */
+	GOOD("4294967297", "0"),
+	GOOD("99999999999999999999", "0"),
+	GOOD("5", "6"),				/* a supervisor is the pid */
+	GOOD("5", "0") "extra\n",		/* trailing garbage */
+	"pid 5\nstart -1\nboot -\nsession 0\nsupervisor 0\nchild 0\n"
+	    "restarts 0\nlast_status -1\nreopened 0\nreopen_err 0\n",
+	"pid 5\nstart 1\nboot \nsession 0\nsupervisor 0\nchild 0\n"
+	    "restarts 0\nlast_status -1\nreopened 0\nreopen_err 0\n",
+	"pid 5\nstart 1\nboot X\nsession 0\nsupervisor 0\nchild 0\n"
+	    "restarts 0\nlast_status -1\nreopened 0\nreopen_err 0\n",
+	"pid 5\nstart 1\nboot 0123456789abcdef0123456789abcdef01234567\n"
+	    "session 0\nsupervisor 0\nchild 0\nrestarts 0\nlast_status -1\n"
 	    "reopened 0\nreopen_err 0\n",
-	"supervisor 99999999999999999999\nchild 0\nrestarts 0\n"
-	    "last_status -1\nreopened 0\nreopen_err 0\n",
-	"supervisor 5\nchild 4294967295\nrestarts 0\nlast_status -1\n"
-	    "reopened 0\nreopen_err 0\n",
-	"supervisor 5\nchild -1\nrestarts 0\nlast_status -1\nreopened 0\n"
-	    "reopen_err 0\n",
-	"supervisor 5\nchild 0restarts 1\nlast_status -1\nreopened 0\n"
-	    "reopen_err 0\n",
-	"supervisor 5\nchild 0\nrestarts 0\nlast_status -2\nreopened 0\n"
-	    "reopen_err 0\n",
-	"supervisor 5\nchild 0\nrestarts 0\nlast_status -1\nreopened 0\n",
-	"child 0\nsupervisor 5\nrestarts 0\nlast_status -1\nreopened 0\n"
+	"pid 5\nstart 1\nboot -\nsession 0\nsupervisor 0\nchild -1\n"
+	    "restarts 0\nlast_status -1\nreopened 0\nreopen_err 0\n",
+	"pid 5\nstart 1\nboot -\nsession 0\nsupervisor 0\nchild 0\n"
+	    "restarts 0\nlast_status -2\nreopened 0\nreopen_err 0\n",
+	"pid 5\nstart 1\nboot -\nsession 0\nsupervisor 0\nchild 0\n"
+	    "restarts 0\nlast_status -1\nreopened 0\n",
+	"start 1\npid 5\nboot -\nsession 0\nsupervisor 0\nchild 0\n"
+	    "restarts 0\nlast_status -1\nreopened 0\nreopen_err 0\n",
+	/* the old supervisor-only format is not a record */
+	"supervisor 5\nchild 0\nrestarts 0\nlast_status -1\nreopened 0\n"
 	    "reopen_err 0\n",
 };
 

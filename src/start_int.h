@@ -1,0 +1,36 @@
+/*
+ * detach start's state, shared by its parts: start.c (the sequence),
+ * start_fail.c (what a failure says and undoes), start_ready.c (waiting
+ * for readiness) and start_sv.c (--supervise).
+ */
+#ifndef START_INT_H
+#define START_INT_H
+
+#include "cli.h"
+#include "envbuild.h"
+#include "output.h"
+#include "paths.h"
+#include "pidlock.h"
+#include "privs.h"
+#include "ready.h"
+#include "spawn.h"
+#include "svstate.h"
+
+struct start {
+	const struct detach_opts	*o;
+	const struct paths		*p;
+	struct pidlock			 lock;
+	struct outfile			 in, out, err;
+	struct privs			 privs;
+	struct envbuf			 env;
+	struct ready			 ready;
+	struct svstate			 rec;	/* the daemon, once it runs */
+};
+
+int	start_report_failure(const struct start *, const struct launch_result *);
+void	start_discard(struct start *);
+void	start_abort(struct start *, pid_t);
+int	start_await_ready(struct start *, struct launch_result *);
+int	start_supervised(struct start *, const struct launch *);
+
+#endif
