@@ -7,6 +7,7 @@ src_libdetach_a_SOURCES = \
 	src/daemonize.c src/daemonize.h \
 	src/detach.h \
 	src/envbuild.c src/envbuild.h \
+	src/jsonstr.c src/jsonstr.h \
 	src/privs.c src/privs.h \
 	src/ready.c src/ready.h \
 	src/report.c src/report.h \
