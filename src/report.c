@@ -4,6 +4,10 @@
  * status --json` prints the same object for one daemon.  Everything comes
  * from the same probe the other verbs trust, plus /proc for the uptime
  * and the command line.
+ *
+ * A command line or a file name can hold anything: the table shows them
+ * vis(3)-encoded, the JSON through json_quote's rules (valid UTF-8, with
+ * U+FFFD for what is not).
  */
 #include "config.h"
 
@@ -15,10 +19,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+/* the OpenBSD strnvis(dst, src, size, flags), the default of libbsd 0.11 */
+#define LIBBSD_OPENBSD_VIS
+#include <vis.h>
 
 #include "detach.h"
+#include "jsonstr.h"
 #include "proc.h"
 #include "report.h"
+
+/*
+ * Every byte outside printable ASCII as \ooo or C-style (\n, \t, \033
+ * for ESC), backslash doubled, spaces kept as the argv separators.  With
+ * VIS_NOLOCALE "é" shows as \303\251: detach never calls setlocale(3),
+ * and in a UTF-8 locale libbsd 0.11 lets invalid bytes through raw.
+ */
+#define TABLE_VIS	(VIS_CSTYLE | VIS_TAB | VIS_NL | VIS_OCTAL | VIS_NOLOCALE)
 
 static const char *
 state_name(const struct probe *pr)
@@ -106,33 +122,16 @@ report_describe(const char *name, const char *pidfile, struct report *r)
 	command_of(shown, r->command, sizeof(r->command));
 }
 
-static void
-json_string(FILE *f, const char *s)
-{
-	const unsigned char *p;
-
-	fputc('"', f);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
 /* One object on one line. */
 void
 report_json(FILE *f, const struct report *r)
 {
 	fputs("{\"name\":", f);
-	json_string(f, r->name);
+	json_write_string(f, r->name);
 	fputs(",\"pidfile\":", f);
-	json_string(f, r->pidfile);
+	json_write_string(f, r->pidfile);
 	fputs(",\"state\":", f);
-	json_string(f, r->state);
+	json_write_string(f, r->state);
 	if (r->probe.pid > 0)
 		fprintf(f, ",\"pid\":%ld", (long)r->probe.pid);
 	else
@@ -142,7 +141,7 @@ report_json(FILE *f, const struct report *r)
 	else
 		fputs(",\"uptime_s\":null", f);
 	fputs(",\"command\":", f);
-	json_string(f, r->command);
+	json_write_string(f, r->command);
 	fprintf(f, ",\"supervised\":%s", r->supervised ? "true" : "false");
 	if (r->supervised) {
 		if (r->sv.child > 0)
@@ -184,6 +183,7 @@ cmd_list(const struct detach_opts *o, const struct paths *p)
 	char **names = NULL, **grown;
 	struct dirent *de;
 	struct report r;
+	char vname[4 * sizeof(name)], vcmd[4 * sizeof(r.command)];
 	size_t n = 0, cap = 0, len, i;
 	DIR *d;
 
@@ -238,8 +238,10 @@ cmd_list(const struct detach_opts *o, const struct paths *p)
 			    (long)r.probe.pid, (long)r.sv.child);
 		else
 			snprintf(pid, sizeof(pid), "%ld", (long)r.probe.pid);
-		printf("%-16s %-8s %-12s %-8s %s", name, pid, r.state, up,
-		    r.command);
+		strnvis(vname, name, sizeof(vname), TABLE_VIS);
+		strnvis(vcmd, r.command, sizeof(vcmd), TABLE_VIS);
+		printf("%-16s %-8s %-12s %-8s %s", vname, pid, r.state, up,
+		    vcmd);
 		if (r.supervised)
 			printf(" [supervised, %lld restarts]", r.sv.restarts);
 		putchar('\n');

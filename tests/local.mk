@@ -22,9 +22,12 @@ check_PROGRAMS += \
 	tests/unit/check_paths \
 	tests/unit/check_svstate \
 	tests/unit/check_proc \
+	tests/unit/check_jsonstr \
 	# EOL
 tests_unit_check_proc_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_proc_LDADD = $(UNIT_LDADD)
+tests_unit_check_jsonstr_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_jsonstr_LDADD = $(UNIT_LDADD)
 tests_unit_check_svstate_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_svstate_LDADD = $(UNIT_LDADD)
 tests_unit_check_parse_CFLAGS = $(UNIT_CFLAGS)
@@ -46,6 +49,7 @@ TESTS += \
 	tests/unit/check_paths \
 	tests/unit/check_svstate \
 	tests/unit/check_proc \
+	tests/unit/check_jsonstr \
 	# EOL
 
 dist_check_SCRIPTS += \

@@ -1,12 +1,13 @@
 # libFuzzer targets for the pure parsers, built with clang and run by
 # `make fuzz` (not part of `make check`):
 #
-#   make fuzz                       all six targets, FUZZ_TIME seconds each
+#   make fuzz                       all seven targets, FUZZ_TIME seconds
+#                                   each
 #   make fuzz FUZZ_TIME=300         longer
 #   make -j6 fuzz                   the targets side by side
 #   make fuzz-cli                   one target (fuzz-pid, fuzz-signal,
 #                                   fuzz-schedule, fuzz-duration,
-#                                   fuzz-envline, fuzz-cli)
+#                                   fuzz-envline, fuzz-cli, fuzz-jsonstr)
 #   make fuzz CC_FUZZ=clang-14      another clang
 #   make fuzz-build                 build only
 #
@@ -55,6 +56,7 @@ FUZZ_PROGS = \
 	tests/fuzz/fuzz_duration$(EXEEXT) \
 	tests/fuzz/fuzz_envline$(EXEEXT) \
 	tests/fuzz/fuzz_cli$(EXEEXT) \
+	tests/fuzz/fuzz_jsonstr$(EXEEXT) \
 	# EOL
 
 # The sources each fuzzer compiles in, with the sanitizers: never
@@ -66,11 +68,12 @@ FUZZ_DURATION_SRC = $(srcdir)/src/parse.c
 FUZZ_ENVLINE_SRC = $(srcdir)/src/parse.c $(srcdir)/src/envbuild.c
 FUZZ_CLI_SRC = $(srcdir)/src/parse.c $(srcdir)/src/schedule.c \
 	$(srcdir)/src/cli.c $(srcdir)/src/svstate.c $(srcdir)/src/proc.c
+FUZZ_JSONSTR_SRC = $(srcdir)/src/jsonstr.c
 
 FUZZ_DEPS = config.h $(srcdir)/tests/fuzz/fuzz.h \
 	$(srcdir)/src/parse.h $(srcdir)/src/schedule.h $(srcdir)/src/cli.h \
 	$(srcdir)/src/envbuild.h $(srcdir)/src/privs.h $(srcdir)/src/svstate.h \
-	$(srcdir)/src/proc.h
+	$(srcdir)/src/proc.h $(srcdir)/src/jsonstr.h
 
 tests/fuzz/fuzz_pid$(EXEEXT): $(srcdir)/tests/fuzz/fuzz_pid.c \
     $(FUZZ_PID_SRC) $(FUZZ_DEPS)
@@ -111,6 +114,13 @@ tests/fuzz/fuzz_cli$(EXEEXT): $(srcdir)/tests/fuzz/fuzz_cli.c \
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_COMPILE) -o $@ $(srcdir)/tests/fuzz/fuzz_cli.c \
 	    $(FUZZ_CLI_SRC) $(LIBBSD_LIBS)
+
+tests/fuzz/fuzz_jsonstr$(EXEEXT): $(srcdir)/tests/fuzz/fuzz_jsonstr.c \
+    $(FUZZ_JSONSTR_SRC) $(FUZZ_DEPS)
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_COMPILE) -o $@ \
+	    $(srcdir)/tests/fuzz/fuzz_jsonstr.c $(FUZZ_JSONSTR_SRC) \
+	    $(LIBBSD_LIBS)
 
 # One run; the recipe sets t to the target's name.  The sanitizer
 # options are set here whatever the environment says (the test suite
@@ -157,11 +167,13 @@ fuzz-envline: tests/fuzz/fuzz_envline$(EXEEXT)
 	@t=envline; $(FUZZ_RUN)
 fuzz-cli: tests/fuzz/fuzz_cli$(EXEEXT)
 	@t=cli; $(FUZZ_RUN)
+fuzz-jsonstr: tests/fuzz/fuzz_jsonstr$(EXEEXT)
+	@t=jsonstr; $(FUZZ_RUN)
 
 fuzz-build: $(FUZZ_PROGS)
 
 fuzz: fuzz-pid fuzz-signal fuzz-schedule fuzz-duration fuzz-envline \
-    fuzz-cli
+    fuzz-cli fuzz-jsonstr
 
 fuzz-clean:
 	-rm -f $(FUZZ_PROGS)
@@ -170,7 +182,7 @@ fuzz-clean:
 clean-local: fuzz-clean
 
 .PHONY: fuzz fuzz-build fuzz-clean fuzz-pid fuzz-signal fuzz-schedule \
-	fuzz-duration fuzz-envline fuzz-cli
+	fuzz-duration fuzz-envline fuzz-cli fuzz-jsonstr
 
 EXTRA_DIST += \
 	tests/fuzz/fuzz.h \
@@ -180,10 +192,12 @@ EXTRA_DIST += \
 	tests/fuzz/fuzz_duration.c \
 	tests/fuzz/fuzz_envline.c \
 	tests/fuzz/fuzz_cli.c \
+	tests/fuzz/fuzz_jsonstr.c \
 	tests/fuzz/signal.dict \
 	tests/fuzz/schedule.dict \
 	tests/fuzz/duration.dict \
 	tests/fuzz/envline.dict \
 	tests/fuzz/cli.dict \
+	tests/fuzz/jsonstr.dict \
 	tests/fuzz/corpus \
 	# EOL
