@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "control.h"
 #include "detach.h"
+#include "output.h"
 #include "parse.h"
 #include "pidlock.h"
 #include "report.h"
@@ -334,7 +335,7 @@ cmd_reopen(const struct detach_opts *o, const struct paths *p)
 	}
 	if (r != 0) {
 		warnx("%s (pid %ld) could not reopen its output: %s", p->name,
-		    (long)pr.pid, strerror(r));
+		    (long)pr.pid, output_strerror(r));
 		return EXIT_TROUBLE;
 	}
 	return EXIT_OK;

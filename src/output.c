@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -146,6 +147,24 @@ output_open_null(struct outfile *in, struct outfile *out)
 		out->shared = 1;
 	}
 	return 0;
+}
+
+/* Why an output could not be opened, in the words of this module. */
+const char *
+output_strerror(int err)
+{
+	switch (err) {
+	case ENXIO:
+		return "a FIFO without a reader: refusing it as output";
+	case ELOOP:
+		return "a symbolic link: refusing to follow it";
+	case ENODEV:
+		return "not the null device (1,3): refusing it";
+	case EINVAL:
+		return "not a regular file, character device or FIFO";
+	default:
+		return strerror(err);
+	}
 }
 
 /* The start failed: close, and unlink the file if we created it. */

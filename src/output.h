@@ -22,6 +22,7 @@ int	output_open_write(struct outfile *, const char *, int, mode_t);
 int	output_open_read(struct outfile *, const char *);
 int	output_open_null(struct outfile *, struct outfile *);
 int	output_null_fd(int);
+const char *output_strerror(int);
 void	output_discard(struct outfile *);
 void	output_close(struct outfile *);
 

@@ -125,6 +125,13 @@ lock_pidfile(struct start *s)
 	return EXIT_OK;
 }
 
+static int
+open_failed(const char *path)
+{
+	warnx("%s: %s", path, output_strerror(errno));
+	return -1;
+}
+
 /*
  * -i, -o, -e.  A daemon's stdin and stdout default to /dev/null and its
  * stderr to stdout; with -f, stdout and stderr stay the caller's.  A plain
@@ -140,32 +147,22 @@ open_stdio(struct start *s)
 
 	if (!o->supervise && !o->foreground && p->in[0] == '\0' &&
 	    out == NULL && err == NULL) {
-		if (output_open_null(&s->in, &s->out) == -1) {
-			warn("/dev/null");
-			return -1;
-		}
+		if (output_open_null(&s->in, &s->out) == -1)
+			return open_failed("/dev/null");
 		return 0;
 	}
 	if ((p->in[0] != '\0' ? output_open_read(&s->in, p->in) :
-	    output_open_null(&s->in, NULL)) == -1) {
-		warn("%s", p->in[0] != '\0' ? p->in : "/dev/null");
-		return -1;
-	}
+	    output_open_null(&s->in, NULL)) == -1)
+		return open_failed(p->in[0] != '\0' ? p->in : "/dev/null");
 	if (out == NULL && !o->foreground) {
-		if (output_open_null(&s->out, NULL) == -1) {
-			warn("/dev/null");
-			return -1;
-		}
+		if (output_open_null(&s->out, NULL) == -1)
+			return open_failed("/dev/null");
 	} else if (out != NULL &&
-	    output_open_write(&s->out, out, o->truncate, o->umask) == -1) {
-		warn("%s", out);
-		return -1;
-	}
+	    output_open_write(&s->out, out, o->truncate, o->umask) == -1)
+		return open_failed(out);
 	if (err != NULL &&
-	    output_open_write(&s->err, err, o->truncate, o->umask) == -1) {
-		warn("%s", err);
-		return -1;
-	}
+	    output_open_write(&s->err, err, o->truncate, o->umask) == -1)
+		return open_failed(err);
 	return 0;
 }
 

@@ -705,7 +705,7 @@ reopen(struct supervisor *sv, long token)
 		if (fd == -1 || dup3(fd, pp->out, O_CLOEXEC) == -1) {
 			sv->reopen_err = errno;
 			say(sv, LOG_ERR, "cannot reopen %s: %s", pp->what,
-			    strerror(errno));
+			    output_strerror(errno));
 		}
 		if (fd != -1)
 			close(fd);

@@ -57,6 +57,8 @@ dist_check_SCRIPTS += \
 	tests/integration/start.sh \
 	tests/integration/start-errors.sh \
 	tests/integration/stop.sh \
+	tests/integration/identity.sh \
+	tests/integration/outputs.sh \
 	tests/integration/restart-signal.sh \
 	tests/integration/hostile.sh \
 	tests/integration/concurrency.sh \
