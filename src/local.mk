@@ -20,6 +20,10 @@ src_libdetach_a_SOURCES = \
 	src/start.c src/start.h \
 	src/stop.c src/stop.h \
 	src/supervise.c src/supervise.h \
+	src/sv_child.c src/sv_int.h \
+	src/sv_output.c \
+	src/sv_policy.c src/sv_policy.h \
+	src/sv_stop.c \
 	src/svstate.c src/svstate.h \
 	# EOL
 
