@@ -21,9 +21,12 @@ check_PROGRAMS += \
 	tests/unit/check_cli \
 	tests/unit/check_paths \
 	tests/unit/check_svstate \
+	tests/unit/check_sv_policy \
 	# EOL
 tests_unit_check_svstate_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_svstate_LDADD = $(UNIT_LDADD)
+tests_unit_check_sv_policy_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_sv_policy_LDADD = $(UNIT_LDADD)
 tests_unit_check_parse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_parse_LDADD = $(UNIT_LDADD)
 tests_unit_check_schedule_CFLAGS = $(UNIT_CFLAGS)
@@ -42,6 +45,7 @@ TESTS += \
 	tests/unit/check_cli \
 	tests/unit/check_paths \
 	tests/unit/check_svstate \
+	tests/unit/check_sv_policy \
 	# EOL
 
 dist_check_SCRIPTS += \
