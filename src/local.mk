@@ -2,6 +2,7 @@ noinst_LIBRARIES += src/libdetach.a
 src_libdetach_a_SOURCES = \
 	src/bug.c \
 	src/cli.c src/cli.h \
+	src/cli_check.c src/cli_int.h \
 	src/clock.h \
 	src/control.c src/control.h \
 	src/daemonize.c src/daemonize.h \
