@@ -2,6 +2,7 @@ noinst_LIBRARIES += src/libdetach.a
 src_libdetach_a_SOURCES = \
 	src/bug.c \
 	src/cli.c src/cli.h \
+	src/cli_check.c src/cli_int.h \
 	src/clock.h \
 	src/control.c src/control.h \
 	src/daemonize.c src/daemonize.h \
@@ -26,6 +27,10 @@ src_libdetach_a_SOURCES = \
 	src/status.c \
 	src/stop.c src/stop.h \
 	src/supervise.c src/supervise.h \
+	src/sv_child.c src/sv_int.h \
+	src/sv_output.c \
+	src/sv_policy.c src/sv_policy.h \
+	src/sv_stop.c \
 	src/svstate.c src/svstate.h \
 	src/sys.h \
 	src/target.c src/target.h \

@@ -23,6 +23,7 @@ check_PROGRAMS += \
 	tests/unit/check_svstate \
 	tests/unit/check_proc \
 	tests/unit/check_jsonstr \
+	tests/unit/check_sv_policy \
 	# EOL
 tests_unit_check_proc_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_proc_LDADD = $(UNIT_LDADD)
@@ -30,6 +31,8 @@ tests_unit_check_jsonstr_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_jsonstr_LDADD = $(UNIT_LDADD)
 tests_unit_check_svstate_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_svstate_LDADD = $(UNIT_LDADD)
+tests_unit_check_sv_policy_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_sv_policy_LDADD = $(UNIT_LDADD)
 tests_unit_check_parse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_parse_LDADD = $(UNIT_LDADD)
 tests_unit_check_schedule_CFLAGS = $(UNIT_CFLAGS)
@@ -50,6 +53,7 @@ TESTS += \
 	tests/unit/check_svstate \
 	tests/unit/check_proc \
 	tests/unit/check_jsonstr \
+	tests/unit/check_sv_policy \
 	# EOL
 
 dist_check_SCRIPTS += \

@@ -1,0 +1,223 @@
+/*
+ * One child's life under the supervisor: its start, its readiness (which
+ * only the first child reports to detach start), its exit, and the
+ * restart the policy asks for.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "ready.h"
+#include "sv_int.h"
+#include "svstate.h"
+#include "sys.h"
+
+static void
+set_title(struct supervisor *sv)
+{
+	if (sv->child > 0)
+		setproctitle("-supervising %s (pid %ld)", sv->cfg->command,
+		    (long)sv->child);
+	else
+		setproctitle("-supervising %s (waiting to restart)",
+		    sv->cfg->command);
+}
+
+static void
+child_pidfile_write(struct supervisor *sv)
+{
+	const char *path = sv->cfg->child_pidfile;
+	if (path == NULL)
+		return;
+	if (sv->child_lock.fd == -1 &&
+	    pidlock_acquire(path, &sv->child_lock) != LOCK_OK) {
+		sv_say(sv, LOG_ERR, "cannot lock child pidfile %s: %s", path,
+		    strerror(errno));
+		sv->child_lock.fd = -1;
+		return;
+	}
+	if (pidlock_write(&sv->child_lock, sv->child) == -1)
+		sv_say(sv, LOG_ERR, "cannot write child pidfile %s: %s", path,
+		    strerror(errno));
+}
+
+void
+sv_child_pidfile_remove(struct supervisor *sv)
+{
+	if (sv->child_lock.fd != -1)
+		pidlock_remove(&sv->child_lock);
+	sv->child_lock.fd = -1;
+}
+
+/* Start a child; on failure the result says why. */
+int
+sv_start_child(struct supervisor *sv, struct launch_result *r)
+{
+	struct ready *rd = sv->cfg->ready;
+
+	if (rd != NULL && rd->kind == READY_FD) {
+		if (rd->child_fd == -1 && ready_rearm(rd) == -1) {
+			*r = (struct launch_result){ .stage = STAGE_READY,
+			    .err = errno };
+			return -1;
+		}
+		sv->cfg->child.ready_fd = rd->child_fd;
+	}
+	if (spawn_child(&sv->cfg->child, r) == -1)
+		return -1;
+	if (rd != NULL)
+		ready_forget_child_end(rd);
+	sv->child = r->pid;
+	sv->child_pidfd = sys_pidfd_open(r->pid);	/* -1: SIGCHLD alone */
+	sv->child_started = clock_ms();
+	sv->mode = SV_RUNNING;
+	child_pidfile_write(sv);
+	sv_save_state(sv);
+	set_title(sv);
+	return 0;
+}
+
+/* Tell detach start how the first child fared, once. */
+void
+sv_report_start(struct supervisor *sv, enum launch_stage stage, int value)
+{
+	if (sv->report_fd == -1)
+		return;
+	if (stage != STAGE_NONE)
+		spawn_report(sv->report_fd, stage, value);
+	close(sv->report_fd);
+	sv->report_fd = -1;
+}
+
+/* The first child is ready (or, with --wait, survived): detach start may
+ * return.  Later children are only logged. */
+void
+sv_child_ready(struct supervisor *sv)
+{
+	if (sv->report_fd != -1)
+		sv_report_start(sv, STAGE_NONE, 0);
+	else if (sv->child > 0)
+		sv_say(sv, LOG_NOTICE, "pid %ld is ready", (long)sv->child);
+}
+
+void
+sv_on_ready_input(struct supervisor *sv)
+{
+	struct ready *rd = sv->cfg->ready;
+
+	switch (ready_read(rd)) {
+	case READY_DONE:
+		sv_child_ready(sv);
+		break;
+	case READY_FAILED:
+		/* the child closed its --ready-fd: no more news from it */
+		close(rd->fd);
+		rd->fd = -1;
+		if (sv->report_fd != -1 && sv->mode == SV_RUNNING) {
+			sv->ready_err = EPIPE;
+			sv_request_stop(sv, SIGTERM, sv->cfg->stop_sched);
+		}
+		break;
+	case READY_WAITING:
+		break;
+	}
+}
+
+/* Forget the child that exited with status, and say how it ended. */
+static void
+child_gone(struct supervisor *sv, int status)
+{
+	pid_t pid = sv->child;
+	char how[64];
+	int failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	sv_finish_lines(sv);
+	if (sv->child_pidfd != -1)
+		close(sv->child_pidfd);
+	sv->child_pidfd = -1;
+	sv->child = 0;
+	sv->last_status = status;
+	sv_child_pidfile_remove(sv);
+	svstate_describe(status, how, sizeof(how));
+	sv_say(sv, failed ? LOG_WARNING : LOG_NOTICE, "pid %ld %s",
+	    (long)pid, how);
+}
+
+/* Restart by policy, with a delay that doubles while it keeps dying young,
+ * or give up. */
+static void
+child_exited(struct supervisor *sv, int status)
+{
+	struct sv_config *c = sv->cfg;
+	pid_t group = sv->child;
+	int64_t now = clock_ms(), delay = 0;
+
+	child_gone(sv, status);
+	if (sv->report_fd != -1 && sv->ready_err == 0) {
+		/* died before it was ready: detach start reports it */
+		sv_report_start(sv, STAGE_EXITED, status);
+		sv_finish(sv, group);
+		return;
+	}
+	if (sv->mode == SV_STOPPING) {
+		sv_finish(sv, group);
+		return;
+	}
+	switch (sv_policy_decide(c, &sv->history, sv->child_started, now,
+	    status, &delay)) {
+	case SV_NO_RESTART:
+		sv_say(sv, LOG_NOTICE, "not restarting (--restart=%s)",
+		    c->restart == RESTART_NEVER ? "never" : "on-failure");
+		sv_finish(sv, group);
+		return;
+	case SV_GIVE_UP:
+		sv_say(sv, LOG_ERR, "giving up: %lld restarts within "
+		    "%lld.%03lld s", c->max_restarts,
+		    (long long)(c->window_ms / 1000),
+		    (long long)(c->window_ms % 1000));
+		sv_finish(sv, group);
+		return;
+	case SV_RESTART:
+		break;
+	}
+	sv->history.delay = delay;
+	sv_say(sv, LOG_NOTICE, "restarting in %lld.%03lld s",
+	    (long long)(delay / 1000), (long long)(delay % 1000));
+	sv->mode = SV_BACKOFF;
+	sv->restart_at = now + delay;
+	sv_save_state(sv);
+	set_title(sv);
+}
+
+void
+sv_reap(struct supervisor *sv)
+{
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+		if (pid == sv->child)
+			child_exited(sv, st);
+}
+
+void
+sv_restart_child(struct supervisor *sv)
+{
+	struct launch_result r;
+	int64_t now = clock_ms();
+
+	sv_history_record(&sv->history, now);
+	sv->restarts++;
+	if (sv_start_child(sv, &r) == -1) {
+		sv_say(sv, LOG_ERR, "cannot start %s: %s: %s",
+		    sv->cfg->command, spawn_stage_name(r.stage),
+		    strerror(r.err));
+		sv->child_started = now;
+		child_exited(sv, W_EXITCODE(127, 0));
+	}
+}

@@ -1,0 +1,102 @@
+/*
+ * The supervisor's insides, shared by its modules: supervise.c (setup,
+ * the poll loop, signals), sv_child.c (one child's life), sv_stop.c
+ * (stopping it) and sv_output.c (its output and the supervisor's own
+ * messages).  Not for the rest of detach, which sees supervise.h only.
+ */
+#ifndef SV_INT_H
+#define SV_INT_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pidlock.h"
+#include "schedule.h"
+#include "spawn.h"
+#include "supervise.h"
+#include "svstate.h"
+#include "sv_policy.h"
+
+#define LINE_MAX_LEN	1024
+
+enum sv_mode {
+	SV_RUNNING,	/* a child runs */
+	SV_BACKOFF,	/* waiting out the restart delay */
+	SV_STOPPING,	/* stop requested: signalling the child, no restart */
+	SV_DONE,	/* nothing left to do: clean up and exit */
+};
+
+struct pump {
+	int		 rfd;		/* read end, ours */
+	int		 wfd;		/* write end, the children's */
+	int		 out;		/* file to append to; -1: syslog */
+	int		 prio;		/* syslog priority */
+	const char	*what;		/* for messages: the file */
+	size_t		 len;		/* syslog: bytes of a partial line */
+	char		 line[LINE_MAX_LEN];
+	uint64_t	 dropped;	/* bytes lost since writes failed */
+	int		 failing;
+	int		 midline;	/* the file does not end in '\n' */
+};
+
+struct supervisor {
+	struct sv_config	*cfg;
+	enum sv_mode		 mode;
+	int			 sigfd;
+	pid_t			 child;		/* 0: none */
+	int			 child_pidfd;
+	int64_t			 child_started;
+	int			 last_status;
+	long long		 restarts;
+	struct sv_history	 history;	/* for the restart policy */
+	int64_t			 restart_at;
+	struct pump		 pumps[2];
+	int			 npumps;
+	int			 msg_fd;	/* our messages; -1: syslog or none */
+	struct pidlock		 child_lock;
+	struct schedule		 stop_sched;	/* self-driven stop */
+	int			 stop_idx;
+	int64_t			 stop_deadline;	/* 0: none */
+	long			 reopened;
+	int			 reopen_err;
+	int			 report_fd;	/* open until the first child is ready */
+	int64_t			 ready_deadline;
+	int			 ready_err;	/* why it never was */
+	char			*buf;		/* the pumps' buffer, mmap()ed */
+	int64_t			 buf_release_at; /* 0: nothing to give back */
+	struct svstate		 self;		/* who we are, for the record */
+	char			 state_path[PATH_MAX];
+};
+
+/* supervise.c */
+void	sv_save_state(struct supervisor *);
+
+/* sv_output.c */
+void	sv_say(struct supervisor *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+int	sv_output_init(struct supervisor *);
+void	sv_output_free(struct supervisor *);
+void	sv_pump_drain(struct supervisor *, struct pump *);
+void	sv_drain_all(struct supervisor *);
+void	sv_finish_lines(struct supervisor *);
+int	sv_output_reopen(struct supervisor *);
+void	sv_output_release(struct supervisor *, int64_t);
+
+/* sv_child.c */
+int	sv_start_child(struct supervisor *, struct launch_result *);
+void	sv_child_pidfile_remove(struct supervisor *);
+void	sv_reap(struct supervisor *);
+void	sv_restart_child(struct supervisor *);
+void	sv_report_start(struct supervisor *, enum launch_stage, int);
+void	sv_child_ready(struct supervisor *);
+void	sv_on_ready_input(struct supervisor *);
+
+/* sv_stop.c */
+void	sv_forward(struct supervisor *, int);
+void	sv_finish(struct supervisor *, pid_t);
+void	sv_stop_step(struct supervisor *);
+void	sv_request_stop(struct supervisor *, int, const struct schedule *);
+void	sv_self_stop(struct supervisor *, int);
+
+#endif
