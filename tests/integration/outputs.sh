@@ -13,15 +13,15 @@ check "... at once ($(($(now_ms) - t0)) ms, not the 10 s guard)" \
 check "... saying why" grep -q "a FIFO without a reader" "$T/err"
 check "... no pidfile left, the FIFO untouched" \
     eval 'test ! -e "$T/f.pid" -a -p "$T/fifo"'
-cat "$T/fifo" >"$T/fifo.out" &
-reader=$!
-track "$reader"
+exec 3<>"$T/fifo"	# we are its reader from now on
 expect 0 "-o FIFO with a reader: start exits 0" \
     "$DETACH" start -p "$T/f.pid" -o "$T/fifo" -- sh -c 'echo via-fifo; exec sleep 300'
 track "$(pid_of "$T/f.pid")"
-check "... the output arrives through it" wait_grep 10 "$T/fifo.out" -x via-fifo
+line=
+read -r -t 10 line <&3
+check "... the output arrives through it ($line)" test "$line" = via-fifo
+exec 3<&-
 "$DETACH" stop -p "$T/f.pid"
-wait_gone "$reader"
 
 # a supervisor's reopen onto a FIFO without a reader fails at once
 f=$T/s.pid
