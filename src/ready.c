@@ -25,6 +25,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "parse.h"
 #include "ready.h"
 
@@ -214,6 +215,42 @@ ready_read(struct ready *r)
 	if (r->kind == READY_FD)
 		return read_fd(r);
 	return READY_WAITING;
+}
+
+/*
+ * The wait, for whichever loop runs it (plain start's, the
+ * supervisor's): arm a deadline, poll r->fd until ready_deadline(), and
+ * call ready_step() after each wake-up.
+ */
+void
+ready_arm(struct ready *r, int64_t timeout_ms)
+{
+	r->deadline = clock_ms() + timeout_ms;
+}
+
+/* When the loop must wake up at the latest; -1: not waiting. */
+int64_t
+ready_deadline(const struct ready *r)
+{
+	return r->kind == READY_NONE || r->deadline == 0 ? -1 : r->deadline;
+}
+
+/*
+ * What the wait has come to: readable says r->fd polled readable.  For
+ * --wait, reaching the deadline alive is being ready.
+ */
+enum ready_state
+ready_step(struct ready *r, int readable, int64_t now)
+{
+	enum ready_state st = READY_WAITING;
+
+	if (readable && r->fd != -1)
+		st = ready_read(r);
+	if (st == READY_WAITING && r->deadline != 0 && now >= r->deadline)
+		st = r->kind == READY_SURVIVE ? READY_DONE : READY_TIMEOUT;
+	if (st != READY_WAITING)
+		r->deadline = 0;
+	return st;
 }
 
 void

@@ -20,6 +20,7 @@ enum ready_state {
 	READY_WAITING,
 	READY_DONE,
 	READY_FAILED,		/* --ready-fd closed without a newline */
+	READY_TIMEOUT,		/* the deadline passed first */
 };
 
 struct ready {
@@ -32,12 +33,16 @@ struct ready {
 	char		 status[256];	/* the last STATUS= */
 	pid_t		 mainpid;	/* MAINPID=, 0 if none */
 	pid_t		 sender;	/* who sent READY=1 */
+	int64_t		 deadline;	/* CLOCK_MONOTONIC ms; 0: not armed */
 };
 
 int			ready_open(struct ready *, enum ready_kind, int, uid_t);
 int			ready_rearm(struct ready *);
 void			ready_forget_child_end(struct ready *);
 enum ready_state	ready_read(struct ready *);
+void			ready_arm(struct ready *, int64_t);
+int64_t			ready_deadline(const struct ready *);
+enum ready_state	ready_step(struct ready *, int, int64_t);
 void			ready_close(struct ready *);
 
 #endif

@@ -89,26 +89,29 @@ reap(pid_t pid)
 	return waitpid(pid, &st, 0) == pid ? st : -1;
 }
 
-/* Wait for readiness or the daemon's end: the state reached. */
+/*
+ * Wait for readiness (ready.c decides) or the daemon's end (READY_FAILED
+ * then, with the daemon gone).
+ */
 static enum ready_state
-wait_loop(struct ready *rd, const struct target *t, int64_t end)
+wait_loop(struct ready *rd, const struct target *t)
 {
 	struct pollfd pfd[2];
 	enum ready_state state = READY_WAITING;
 	int64_t left;
-	int n;
 
-	while (state == READY_WAITING && (left = end - clock_ms()) > 0) {
-		n = 0;
-		pfd[n++] = (struct pollfd){ .fd = rd->fd, .events = POLLIN };
-		pfd[n++] = (struct pollfd){ .fd = t->pidfd, .events = POLLIN };
+	while (state == READY_WAITING) {
+		left = ready_deadline(rd) - clock_ms();
+		if (left < 0)
+			left = 0;
 		if (t->pidfd == -1 && left > BLIND_POLL_MS)
 			left = BLIND_POLL_MS;
-		if (poll(pfd, (nfds_t)n, left > 60000 ? 60000 : (int)left) ==
-		    -1 && errno != EINTR)
-			break;
-		if (pfd[0].revents != 0)
-			state = ready_read(rd);
+		pfd[0] = (struct pollfd){ .fd = rd->fd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = t->pidfd, .events = POLLIN };
+		if (poll(pfd, 2, left > 60000 ? 60000 : (int)left) == -1 &&
+		    errno != EINTR)
+			return READY_TIMEOUT;
+		state = ready_step(rd, pfd[0].revents != 0, clock_ms());
 		if (state != READY_DONE && !target_alive(t))
 			return READY_FAILED;
 	}
@@ -126,16 +129,15 @@ start_await_ready(struct start *s, struct launch_result *r)
 	struct ready *rd = &s->ready;
 	struct target t;
 	enum ready_state state;
-	int64_t end;
 
-	end = clock_ms() + (rd->kind == READY_SURVIVE ? o->wait_ms :
+	ready_arm(rd, rd->kind == READY_SURVIVE ? o->wait_ms :
 	    o->wait_ready_ms);
 	if (target_pin(&t, r->pid, 0) != 1) {
 		r->stage = STAGE_EXITED;
 		r->status = reap(r->pid);
 		return -1;
 	}
-	state = wait_loop(rd, &t, end);
+	state = wait_loop(rd, &t);
 	if (state == READY_FAILED && (!target_alive(&t) ||
 	    target_wait(&t, 1, 500) == 0)) {
 		/* it died, or closed the descriptor because it was dying */
@@ -146,8 +148,7 @@ start_await_ready(struct start *s, struct launch_result *r)
 	}
 	if (state == READY_DONE)
 		drain_helpers(rd, r->pid);
-	if (state == READY_DONE || (state == READY_WAITING &&
-	    rd->kind == READY_SURVIVE && target_alive(&t))) {
+	if (state == READY_DONE) {
 		target_release(&t);
 		return 0;
 	}

@@ -114,8 +114,9 @@ next_deadline(const struct supervisor *sv)
 	else if (sv->mode == SV_STOPPING && sv->stop_deadline != 0)
 		d = sv->stop_deadline;
 	if (sv->report_fd != -1 && sv->mode == SV_RUNNING &&
-	    (d == -1 || sv->ready_deadline < d))
-		d = sv->ready_deadline;
+	    ready_deadline(sv->cfg->ready) >= 0 &&
+	    (d == -1 || ready_deadline(sv->cfg->ready) < d))
+		d = ready_deadline(sv->cfg->ready);
 	if (sv->buf_release_at != 0 && (d == -1 || sv->buf_release_at < d))
 		d = sv->buf_release_at;
 	return d;
@@ -144,15 +145,8 @@ on_time(struct supervisor *sv, int64_t now)
 	else if (sv->mode == SV_STOPPING && sv->stop_deadline != 0 &&
 	    now >= sv->stop_deadline)
 		sv_stop_step(sv);
-	else if (sv->report_fd != -1 && sv->mode == SV_RUNNING &&
-	    now >= sv->ready_deadline) {
-		if (sv->cfg->ready->kind == READY_SURVIVE)
-			sv_child_ready(sv);
-		else {
-			sv->ready_err = ETIMEDOUT;
-			sv_request_stop(sv, SIGTERM, sv->cfg->stop_sched);
-		}
-	}
+	else if (sv->report_fd != -1 && sv->mode == SV_RUNNING)
+		sv_ready_event(sv, ready_step(sv->cfg->ready, 0, now));
 }
 
 /*
@@ -325,7 +319,7 @@ supervise_body(void *arg, int report_fd)
 	if (cfg->ready == NULL || cfg->ready->kind == READY_NONE)
 		sv_report_start(&sv, STAGE_NONE, 0);
 	else
-		sv.ready_deadline = clock_ms() + cfg->ready_ms;
+		ready_arm(cfg->ready, cfg->ready_ms);
 	run(&sv);
 	if (sv.report_fd != -1)
 		sv_report_start(&sv, STAGE_READY, sv.ready_err != 0 ?

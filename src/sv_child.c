@@ -105,12 +105,13 @@ sv_child_ready(struct supervisor *sv)
 		sv_say(sv, LOG_NOTICE, "pid %ld is ready", (long)sv->child);
 }
 
+/* What the readiness wait came to (ready_step()). */
 void
-sv_on_ready_input(struct supervisor *sv)
+sv_ready_event(struct supervisor *sv, enum ready_state st)
 {
 	struct ready *rd = sv->cfg->ready;
 
-	switch (ready_read(rd)) {
+	switch (st) {
 	case READY_DONE:
 		sv_child_ready(sv);
 		break;
@@ -118,14 +119,22 @@ sv_on_ready_input(struct supervisor *sv)
 		/* the child closed its --ready-fd: no more news from it */
 		close(rd->fd);
 		rd->fd = -1;
+		/* FALLTHROUGH */
+	case READY_TIMEOUT:
 		if (sv->report_fd != -1 && sv->mode == SV_RUNNING) {
-			sv->ready_err = EPIPE;
+			sv->ready_err = st == READY_FAILED ? EPIPE : ETIMEDOUT;
 			sv_request_stop(sv, SIGTERM, sv->cfg->stop_sched);
 		}
 		break;
 	case READY_WAITING:
 		break;
 	}
+}
+
+void
+sv_on_ready_input(struct supervisor *sv)
+{
+	sv_ready_event(sv, ready_step(sv->cfg->ready, 1, clock_ms()));
 }
 
 /* Forget the child that exited with status, and say how it ended. */

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "pidlock.h"
+#include "ready.h"
 #include "schedule.h"
 #include "spawn.h"
 #include "supervise.h"
@@ -61,7 +62,6 @@ struct supervisor {
 	long			 reopened;
 	int			 reopen_err;
 	int			 report_fd;	/* open until the first child is ready */
-	int64_t			 ready_deadline;
 	int			 ready_err;	/* why it never was */
 	char			*buf;		/* the pumps' buffer, mmap()ed */
 	int64_t			 buf_release_at; /* 0: nothing to give back */
@@ -91,6 +91,7 @@ void	sv_restart_child(struct supervisor *);
 void	sv_report_start(struct supervisor *, enum launch_stage, int);
 void	sv_child_ready(struct supervisor *);
 void	sv_on_ready_input(struct supervisor *);
+void	sv_ready_event(struct supervisor *, enum ready_state);
 
 /* sv_stop.c */
 void	sv_forward(struct supervisor *, int);
