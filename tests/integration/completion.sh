@@ -139,7 +139,7 @@ cases() {
 	only 'detach reopen -' -p --pidfile -n --name --oknodo
 	only 'detach list -' --json
 	only 'detach stop -p f ' -p --pidfile -n --name --oknodo -s \
-	    --signal -t --timeout -R --retry
+	    --signal -t --timeout -R --retry --main-only
 
 	# signal's SIGNAL operand, options around it as getopt permutes
 	has 'detach signal -p f ' HUP TERM KILL USR1 USR2 INT QUIT '!-p'
