@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "control.h"
@@ -21,6 +22,18 @@
 #include "detach.h"
 #include "start.h"
 #include "start_int.h"
+
+#define BUSY_TRIES	20
+#define BUSY_PAUSE_MS	5	/* 100 ms in all */
+
+static void
+pause_ms(long ms)
+{
+	struct timespec ts = { 0, ms * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
 
 static int
 nothing_to_do(const struct detach_opts *o)
@@ -35,7 +48,7 @@ nothing_to_do(const struct detach_opts *o)
  * looking for the wrong process.
  */
 static int
-explain_busy(const struct start *s, const struct probe *pr)
+explain_busy(const struct start *s, struct probe *pr)
 {
 	const struct paths *p = s->p;
 	char who[128];
@@ -48,8 +61,8 @@ explain_busy(const struct start *s, const struct probe *pr)
 		return nothing_to_do(s->o);
 	case PROBE_NOPID:
 		if (!s->o->oknodo)
-			warnx("%s is already starting (pidfile %s is locked)",
-			    p->name, p->pidfile);
+			warnx("%s is already running (starting: pidfile %s is "
+			    "locked, no pid yet)", p->name, p->pidfile);
 		return nothing_to_do(s->o);
 	case PROBE_ORPHANED:
 		holders_text(pr, who, sizeof(who));
@@ -57,6 +70,11 @@ explain_busy(const struct start *s, const struct probe *pr)
 		    "not starting (detach stop stops them)", p->name,
 		    (long)pr->pid, who, pr->nholders > 1 ? "" : "s");
 		return EXIT_NOTHING;
+	case PROBE_STALE:
+		/* what it names is gone, yet someone keeps the lock */
+		pr->nholders = proc_find_holders(pr->dev, pr->ino, pr->holders,
+		    PROC_HOLDERS_MAX);
+		/* FALLTHROUGH */
 	case PROBE_FOREIGN:
 		holders_text(pr, who, sizeof(who));
 		warnx("%s: locked by %s, which is not a daemon detach started "
@@ -90,8 +108,10 @@ lock_pidfile(struct start *s)
 		case LOCK_BUSY:
 			pidlock_probe(p->pidfile, &pr);
 			if ((pr.state == PROBE_STALE || pr.state ==
-			    PROBE_NOFILE) && tries < 20)
-				continue;	/* released meanwhile */
+			    PROBE_NOFILE) && tries < BUSY_TRIES) {
+				pause_ms(BUSY_PAUSE_MS);
+				continue;	/* an instant lock, or a stop */
+			}
 			return explain_busy(s, &pr);
 		case LOCK_UNSAFE:
 			warnx("%s: %s", p->pidfile, errno == EACCES ?
