@@ -6,6 +6,7 @@ SH_LOG_COMPILER = $(top_builddir)/tests/reaper $(BASH)
 AM_TESTS_ENVIRONMENT = \
 	DETACH='$(abs_top_builddir)/src/detach'; export DETACH; \
 	TESTTOOL='$(abs_top_builddir)/tests/testtool'; export TESTTOOL; \
+	NOSYS='$(abs_top_builddir)/tests/nosys'; export NOSYS; \
 	srcdir='$(srcdir)'; export srcdir; \
 	DETACH_SANITIZED='$(enable_sanitizers)'; export DETACH_SANITIZED; \
 	ASAN_OPTIONS='detect_leaks=0:abort_on_error=1'; export ASAN_OPTIONS; \
@@ -43,7 +44,7 @@ tests_unit_check_paths_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_paths_LDADD = $(UNIT_LDADD)
 
 # Helpers for the black-box tests, not tests themselves.
-check_PROGRAMS += tests/reaper tests/testtool
+check_PROGRAMS += tests/reaper tests/testtool tests/nosys
 
 TESTS += \
 	tests/unit/check_parse \
@@ -77,6 +78,7 @@ dist_check_SCRIPTS += \
 	tests/integration/stress.sh \
 	tests/integration/valgrind.sh \
 	tests/integration/list.sh \
+	tests/integration/oldkernel.sh \
 	tests/integration/docs.sh \
 	tests/integration/initd.sh \
 	tests/integration/completion.sh \

@@ -21,10 +21,15 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
-#include <sys/pidfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+/* glibc before 2.36 has no pidfd_open() wrapper; the generic number. */
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open	434
+#endif
 
 static long long
 now_ms(void)
@@ -35,12 +40,54 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* True if pid is a zombie, dead or missing, by /proc/PID/stat. */
+static int
+stat_gone(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* "pid (comm) state ...": comm may hold anything but ')' last */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
+		return n == 0;
+	return p[2] == 'Z' || p[2] == 'X';
+}
+
+/*
+ * Without pidfds (an old kernel, a seccomp profile) no event tells of
+ * the exit: poll /proc, backing off from 1 ms to 50 ms.
+ */
+static int
+waitgone_proc(pid_t pid, double secs)
+{
+	long long end = now_ms() + (long long)(secs * 1000);
+	int ms = 1;
+
+	while (!stat_gone(pid)) {
+		if (now_ms() >= end)
+			return 1;
+		poll(NULL, 0, ms);
+		if (ms < 50)
+			ms *= 2;
+	}
+	return 0;
+}
+
 static int
 waitgone(pid_t pid, double secs)
 {
 	struct pollfd pfd;
-	int fd = pidfd_open(pid, 0);
+	int fd = (int)syscall(__NR_pidfd_open, pid, 0);
 
+	if (fd == -1 && (errno == ENOSYS || errno == EPERM))
+		return waitgone_proc(pid, secs);
 	if (fd == -1)
 		return errno == ESRCH ? 0 : 2;
 	pfd.fd = fd;
