@@ -25,13 +25,31 @@
 #define OUTPUT_MODE	0640
 #define NULL_PATH	"/dev/null"
 
+/* Keep fd in of if check() accepts it; close it otherwise. */
 static int
-remember(struct outfile *of, int fd, const struct stat *sb)
+adopt(struct outfile *of, int fd, int (*check)(int, struct stat *))
 {
+	struct stat sb;
+	int saved;
+
+	if (fd == -1)
+		return -1;
+	if (check(fd, &sb) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
 	of->fd = fd;
-	of->dev = sb->st_dev;
-	of->ino = sb->st_ino;
+	of->dev = sb.st_dev;
+	of->ino = sb.st_ino;
 	return 0;
+}
+
+static int
+check_input(int fd, struct stat *sb)
+{
+	return fstat(fd, sb);
 }
 
 /*
@@ -71,9 +89,8 @@ output_open_write(struct outfile *of, const char *path, int truncate,
 {
 	int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
 	    O_NONBLOCK;
-	struct stat sb;
 	mode_t old;
-	int fd, saved;
+	int fd;
 
 	*of = (struct outfile){ .path = path, .fd = -1 };
 	old = umask(0);
@@ -83,34 +100,15 @@ output_open_write(struct outfile *of, const char *path, int truncate,
 		of->created = 1;
 	else if (errno == EEXIST)
 		fd = open(path, flags | (truncate ? O_TRUNC : 0));
-	if (fd == -1)
-		return -1;
-	if (check_output(fd, &sb) == -1) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	return remember(of, fd, &sb);
+	return adopt(of, fd, check_output);
 }
 
 int
 output_open_read(struct outfile *of, const char *path)
 {
-	struct stat sb;
-	int fd, saved;
-
 	*of = (struct outfile){ .path = path, .fd = -1 };
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd == -1)
-		return -1;
-	if (fstat(fd, &sb) == -1) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	return remember(of, fd, &sb);
+	return adopt(of, open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY),
+	    check_input);
 }
 
 /* /dev/null, opened with flags, and checked to be the null device. */

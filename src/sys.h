@@ -23,6 +23,9 @@
 #ifndef __NR_close_range
 #define __NR_close_range	436
 #endif
+#ifndef __NR_pidfd_getfd
+#define __NR_pidfd_getfd	438
+#endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC	(1U << 2)
 #endif

@@ -25,19 +25,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
-/* The generic numbers, for C libraries that do not know them yet. */
-#ifndef __NR_pidfd_send_signal
-#define __NR_pidfd_send_signal	424
-#endif
-#ifndef __NR_pidfd_open
-#define __NR_pidfd_open		434
-#endif
-#ifndef __NR_close_range
-#define __NR_close_range	436
-#endif
-#ifndef __NR_pidfd_getfd
-#define __NR_pidfd_getfd	438
-#endif
+#include "sys.h"	/* the numbers, for C libraries that lack them */
 
 #ifndef SECCOMP_RET_KILL_PROCESS
 #define SECCOMP_RET_KILL_PROCESS	SECCOMP_RET_KILL

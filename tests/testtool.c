@@ -26,10 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* glibc before 2.36 has no pidfd_open() wrapper; the generic number. */
-#ifndef __NR_pidfd_open
-#define __NR_pidfd_open	434
-#endif
+#include "sys.h"	/* pidfd_open() without a glibc wrapper */
 
 static long long
 now_ms(void)
@@ -84,7 +81,7 @@ static int
 waitgone(pid_t pid, double secs)
 {
 	struct pollfd pfd;
-	int fd = (int)syscall(__NR_pidfd_open, pid, 0);
+	int fd = sys_pidfd_open(pid);
 
 	if (fd == -1 && (errno == ENOSYS || errno == EPERM))
 		return waitgone_proc(pid, secs);
