@@ -114,9 +114,9 @@ next_deadline(const struct supervisor *sv)
 	else if (sv->mode == SV_STOPPING && sv->stop_deadline != 0)
 		d = sv->stop_deadline;
 	if (sv->report_fd != -1 && sv->mode == SV_RUNNING &&
-	    ready_deadline(sv->cfg->ready) >= 0 &&
-	    (d == -1 || ready_deadline(sv->cfg->ready) < d))
-		d = ready_deadline(sv->cfg->ready);
+	    ready_deadline(sv->ready) >= 0 &&
+	    (d == -1 || ready_deadline(sv->ready) < d))
+		d = ready_deadline(sv->ready);
 	if (sv->buf_release_at != 0 && (d == -1 || sv->buf_release_at < d))
 		d = sv->buf_release_at;
 	return d;
@@ -146,7 +146,7 @@ on_time(struct supervisor *sv, int64_t now)
 	    now >= sv->stop_deadline)
 		sv_stop_step(sv);
 	else if (sv->report_fd != -1 && sv->mode == SV_RUNNING)
-		sv_ready_event(sv, ready_step(sv->cfg->ready, 0, now));
+		sv_ready_event(sv, ready_step(sv->ready, 0, now));
 }
 
 /*
@@ -156,7 +156,7 @@ on_time(struct supervisor *sv, int64_t now)
 static int
 poll_set(const struct supervisor *sv, struct pollfd *pfd, int *rdi)
 {
-	const struct ready *rd = sv->cfg->ready;
+	const struct ready *rd = sv->ready;
 	int i, n = 0;
 
 	pfd[n++] = (struct pollfd){ .fd = sv->sigfd, .events = POLLIN };
@@ -176,7 +176,7 @@ run(struct supervisor *sv)
 {
 	struct signalfd_siginfo si;
 	struct pollfd pfd[NPOLL];
-	struct ready *rd = sv->cfg->ready;
+	struct ready *rd = sv->ready;
 	int i, n, timeout, rdi;
 
 	while (sv->mode != SV_DONE) {
@@ -207,7 +207,7 @@ run(struct supervisor *sv)
  * here would otherwise never see EOF.
  */
 static void
-close_inherited(struct sv_config *c, int report_fd)
+close_inherited(const struct sv_config *c, int report_fd)
 {
 	int keep[32], n = 0, i;
 
@@ -255,7 +255,8 @@ record_self(struct supervisor *sv)
 }
 
 static int
-supervisor_init(struct supervisor *sv, struct sv_config *cfg, int report_fd)
+supervisor_init(struct supervisor *sv, const struct sv_config *cfg,
+    int report_fd)
 {
 	memset(sv, 0, sizeof(*sv));
 	sv->cfg = cfg;
@@ -265,7 +266,9 @@ supervisor_init(struct supervisor *sv, struct sv_config *cfg, int report_fd)
 	sv->last_status = -1;
 	sv->report_fd = -1;
 	sv->child_lock.fd = -1;
-	cfg->child.parent = getpid();
+	sv->child_tpl = cfg->child;
+	sv->child_tpl.parent = getpid();
+	sv->ready = cfg->ready;
 	close_inherited(cfg, report_fd);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		return -1;
@@ -301,7 +304,7 @@ supervisor_cleanup(struct supervisor *sv)
 void
 supervise_body(void *arg, int report_fd)
 {
-	struct sv_config *cfg = arg;
+	const struct sv_config *cfg = arg;
 	struct supervisor sv;
 	struct launch_result r;
 
@@ -316,10 +319,10 @@ supervise_body(void *arg, int report_fd)
 		_exit(EXIT_TROUBLE);	/* the caller removes the pidfile */
 	}
 	sv.report_fd = report_fd;
-	if (cfg->ready == NULL || cfg->ready->kind == READY_NONE)
+	if (sv.ready == NULL || sv.ready->kind == READY_NONE)
 		sv_report_start(&sv, STAGE_NONE, 0);
 	else
-		ready_arm(cfg->ready, cfg->ready_ms);
+		ready_arm(sv.ready, cfg->ready_ms);
 	run(&sv);
 	if (sv.report_fd != -1)
 		sv_report_start(&sv, STAGE_READY, sv.ready_err != 0 ?
@@ -335,7 +338,7 @@ supervise_body(void *arg, int report_fd)
  * first child could not start, -1 with *r saying why.
  */
 int
-supervise_foreground(struct sv_config *cfg, struct launch_result *r)
+supervise_foreground(const struct sv_config *cfg, struct launch_result *r)
 {
 	struct supervisor sv;
 	int st;

@@ -57,6 +57,6 @@ struct sv_config {
 };
 
 void	supervise_body(void *, int);
-int	supervise_foreground(struct sv_config *, struct launch_result *);
+int	supervise_foreground(const struct sv_config *, struct launch_result *);
 
 #endif

@@ -58,7 +58,7 @@ sv_child_pidfile_remove(struct supervisor *sv)
 int
 sv_start_child(struct supervisor *sv, struct launch_result *r)
 {
-	struct ready *rd = sv->cfg->ready;
+	struct ready *rd = sv->ready;
 
 	if (rd != NULL && rd->kind == READY_FD) {
 		if (rd->child_fd == -1 && ready_rearm(rd) == -1) {
@@ -66,9 +66,9 @@ sv_start_child(struct supervisor *sv, struct launch_result *r)
 			    .err = errno };
 			return -1;
 		}
-		sv->cfg->child.ready_fd = rd->child_fd;
+		sv->child_tpl.ready_fd = rd->child_fd;
 	}
-	if (spawn_child(&sv->cfg->child, r) == -1)
+	if (spawn_child(&sv->child_tpl, r) == -1)
 		return -1;
 	if (rd != NULL)
 		ready_forget_child_end(rd);
@@ -109,7 +109,7 @@ sv_child_ready(struct supervisor *sv)
 void
 sv_ready_event(struct supervisor *sv, enum ready_state st)
 {
-	struct ready *rd = sv->cfg->ready;
+	struct ready *rd = sv->ready;
 
 	switch (st) {
 	case READY_DONE:
@@ -134,7 +134,7 @@ sv_ready_event(struct supervisor *sv, enum ready_state st)
 void
 sv_on_ready_input(struct supervisor *sv)
 {
-	sv_ready_event(sv, ready_step(sv->cfg->ready, 1, clock_ms()));
+	sv_ready_event(sv, ready_step(sv->ready, 1, clock_ms()));
 }
 
 /* Forget the child that exited with status, and say how it ended. */
@@ -162,7 +162,7 @@ child_gone(struct supervisor *sv, int status)
 static void
 child_exited(struct supervisor *sv, int status)
 {
-	struct sv_config *c = sv->cfg;
+	const struct sv_config *c = sv->cfg;
 	pid_t group = sv->child;
 	int64_t now = clock_ms(), delay = 0;
 

@@ -42,7 +42,9 @@ struct pump {
 };
 
 struct supervisor {
-	struct sv_config	*cfg;
+	const struct sv_config	*cfg;	/* as start built it */
+	struct launch		 child_tpl;	/* its template, with our pipes */
+	struct ready		*ready;		/* readiness state (cfg's) */
 	enum sv_mode		 mode;
 	int			 sigfd;
 	pid_t			 child;		/* 0: none */

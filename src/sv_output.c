@@ -221,7 +221,7 @@ pump_open(struct pump *pp, int out, int prio, const char *what)
 static int
 setup_output(struct supervisor *sv)
 {
-	struct sv_config *c = sv->cfg;
+	const struct sv_config *c = sv->cfg;
 
 	sv->msg_fd = c->foreground ? STDERR_FILENO : -1;
 	if (c->syslog) {
@@ -229,17 +229,17 @@ setup_output(struct supervisor *sv)
 		    pump_open(&sv->pumps[1], -1, LOG_ERR, "syslog") == -1)
 			return -1;
 		sv->npumps = 2;
-		c->child.fd_out = sv->pumps[0].wfd;
-		c->child.fd_err = sv->pumps[1].wfd;
+		sv->child_tpl.fd_out = sv->pumps[0].wfd;
+		sv->child_tpl.fd_err = sv->pumps[1].wfd;
 		return 0;
 	}
 	if (c->out_path != NULL) {
 		if (pump_open(&sv->pumps[sv->npumps], c->out_fd, 0,
 		    c->out_path) == -1)
 			return -1;
-		c->child.fd_out = sv->pumps[sv->npumps].wfd;
-		c->child.fd_err = c->err_path == NULL ?
-		    sv->pumps[sv->npumps].wfd : c->child.fd_err;
+		sv->child_tpl.fd_out = sv->pumps[sv->npumps].wfd;
+		sv->child_tpl.fd_err = c->err_path == NULL ?
+		    sv->pumps[sv->npumps].wfd : sv->child_tpl.fd_err;
 		sv->msg_fd = c->out_fd;
 		sv->npumps++;
 	}
@@ -247,7 +247,7 @@ setup_output(struct supervisor *sv)
 		if (pump_open(&sv->pumps[sv->npumps], c->err_fd, 0,
 		    c->err_path) == -1)
 			return -1;
-		c->child.fd_err = sv->pumps[sv->npumps].wfd;
+		sv->child_tpl.fd_err = sv->pumps[sv->npumps].wfd;
 		sv->msg_fd = c->err_fd;
 		sv->npumps++;
 	}
