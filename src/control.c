@@ -28,9 +28,8 @@
 #include "output.h"
 #include "parse.h"
 #include "pidlock.h"
-#include "report.h"
 #include "stop.h"
-#include "supervise.h"
+#include "svreq.h"
 #include "svstate.h"
 #include "target.h"
 

@@ -31,6 +31,7 @@ src_libdetach_a_SOURCES = \
 	src/sv_output.c \
 	src/sv_policy.c src/sv_policy.h \
 	src/sv_stop.c \
+	src/svreq.h \
 	src/svstate.c src/svstate.h \
 	src/sys.h \
 	src/target.c src/target.h \

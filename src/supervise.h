@@ -15,18 +15,7 @@
 #include "schedule.h"
 #include "spawn.h"
 
-/*
- * Requests to a supervisor, each a real-time signal queued with a value
- * (sigqueue semantics through pidfd_send_signal()):
- *   STOP     value: the signal for the child's process group; stop for good
- *   REOPEN   value: a token echoed in the state file once output reopened
- *   FORWARD  value: a signal for the child alone (detach signal)
- * A plain TERM or INT means STOP with the default schedule; HUP, USR1 and
- * USR2 are forwarded to the child.
- */
-#define SV_SIG_STOP	(SIGRTMIN + 1)
-#define SV_SIG_REOPEN	(SIGRTMIN + 2)
-#define SV_SIG_FORWARD	(SIGRTMIN + 3)
+#include "svreq.h"
 
 struct sv_config {
 	struct launch		 child;		/* template for each child */
