@@ -289,9 +289,15 @@ if [ "${size:-0}" -ge 1000000 ]; then
 	a1=$(rss_anon "$sv")
 	check "a 1 MB burst is taken in one read ($a0 -> $a1 KiB anonymous)" \
 	    test "$((a1 - a0))" -ge 512
-	anon_below "$sv" "$((a0 + 128))"
-	check "... and the buffer is given back once output is quiet ($(rss_anon "$sv") KiB)" \
-	    test "$(rss_anon "$sv")" -le "$((a0 + 128))"
+	if [ "${DETACH_SANITIZED:-no}" = yes ]; then
+		# ASan's allocator keeps what is freed (its quarantine), so
+		# RssAnon says nothing about our buffer here
+		skip "... and the buffer is given back: RssAnon under AddressSanitizer"
+	else
+		anon_below "$sv" "$((a0 + 128))"
+		check "... and the buffer is given back once output is quiet ($(rss_anon "$sv") KiB)" \
+		    test "$(rss_anon "$sv")" -le "$((a0 + 128))"
+	fi
 else
 	echo go >"$T/go"
 	wait_file "$T/burst.out" 10 1000000
