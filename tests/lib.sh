@@ -14,6 +14,24 @@ T=$(mktemp -d /tmp/detach-test.XXXXXX) || exit 99
 chmod 755 "$T"
 cd "$T" || exit 99
 
+# shared PATH: copy PATH (the binary, a helper, a script under test) to
+# $T/.shared and print the copy's path.  Whatever a test runs as another
+# user (nobody, when we are root) must be such a copy: the build tree may
+# be out of that user's reach (a clone under /root, the 0700 directory
+# dpkg-buildpackage builds in), $T is not.  The original run by setpriv
+# itself happens to work (setpriv execs with root's capabilities still
+# raised), but not through env, timeout or a script.  A hidden name, so
+# that file name completion in $T (completion.sh) does not offer it.
+shared() {
+	local d=$T/.shared
+	local f=$d/${1##*/}
+	if [ ! -e "$f" ]; then
+		mkdir -p "$d" && chmod 755 "$d" &&
+		    cp "$1" "$f" && chmod a+rX,go-w "$f" || return 1
+	fi
+	echo "$f"
+}
+
 TAP_N=0
 TAP_FAILED=0
 TRACKED=""

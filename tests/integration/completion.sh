@@ -21,16 +21,11 @@ for f in /usr/share/bash-completion/bash_completion \
 done
 export BASH_COMPLETION_SCRIPT
 
-# Readable by nobody, whatever the permissions of the source tree.
-mkdir "$T/lib" || exit 99
-cp "$top/scripts/detach.bash-completion" "$T/lib/completion" || exit 99
-chmod 644 "$T/lib/completion"
-
-cat >"$T/lib/drive.sh" <<'EOF'
+cat >"$T/drive.sh" <<'EOF'
 # bash drive.sh plain|full LINE: print the completions of LINE, one a line.
 # bash drive.sh plain|full --piddir UID: print _detach_piddir UID.
 [ "$1" = full ] && . "$BASH_COMPLETION_SCRIPT"
-. "${0%/*}/completion"
+. "${0%/*}/detach.bash-completion"
 if [ "$2" = --piddir ]; then
 	_detach_piddir "$3"
 	printf '%s\n' "$REPLY"
@@ -62,13 +57,16 @@ for r in "${COMPREPLY[@]}"; do
 	printf '%s\n' "$r"
 done
 EOF
+# Both run as nobody when we are root: copies that nobody can reach.
+shared "$top/scripts/detach.bash-completion" >/dev/null || exit 99
+DRIVE=$(shared "$T/drive.sh") || exit 99
 
 MODE=plain
 AS=
 
 # comp LINE: the completions of LINE in $T/out (sorted), errors in $T/err.
 comp() {
-	$AS bash --norc --noprofile "$T/lib/drive.sh" "$MODE" "$1" 2>"$T/err" |
+	$AS bash --norc --noprofile "$DRIVE" "$MODE" "$1" 2>"$T/err" |
 	    LC_ALL=C sort >"$T/out"
 	[ ! -s "$T/err" ]
 }
@@ -203,7 +201,7 @@ piddir() {
 	local got
 	got=$(if [ "$2" = - ]; then unset XDG_RUNTIME_DIR; else
 	    export XDG_RUNTIME_DIR="$2"; fi
-	    bash --norc --noprofile "$T/lib/drive.sh" "$MODE" --piddir "$1")
+	    bash --norc --noprofile "$DRIVE" "$MODE" --piddir "$1")
 	if [ "$got" = "$3" ]; then
 		ok "$MODE: pidfile directory for uid $1, XDG_RUNTIME_DIR $2: '$3'"
 	else

@@ -23,6 +23,8 @@ if [ -n "${DETACH_IN_NS:-}" ]; then
 elif [ "$(id -u)" = 0 ]; then
 	MODE="user nobody (no pid namespace)"
 	RUNAS=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+	DETACH=$(shared "$DETACH") && TESTTOOL=$(shared "$TESTTOOL") ||
+	    exit 99
 	chown nobody:nogroup "$W"
 else
 	MODE="the calling user (no pid namespace)"

@@ -288,6 +288,7 @@ mkdir -m 700 "$T/xdg" "$T/home"
 if [ "$(id -u)" = 0 ]; then
 	chown nobody "$T/home" "$T/xdg"
 	AS=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+	script=$(shared "$script") && DETACH=$(shared "$DETACH") || exit 99
 fi
 expect 0 "start with PIDFILE empty exits 0" \
     initd PIDFILE= XDG_RUNTIME_DIR="$T/xdg" LOGFILE= \

@@ -73,6 +73,7 @@ fi
 # Not root: nobody, or ourselves.
 if [ "$(id -u)" = 0 ]; then
 	RUNAS=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+	DETACH=$(shared "$DETACH") || exit 99
 	uid=$(id -u nobody)
 	who=nobody
 else

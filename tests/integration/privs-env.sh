@@ -336,7 +336,8 @@ if [ "$ROOT" = 1 ]; then
 		mkdir "$T/nb"
 		chown "$NB_UID" "$T/nb"
 		run setpriv --reuid="$NB_UID" --regid="$NB_GID" --clear-groups \
-		    "$DETACH" start -p "$T/nb/ch.pid" --chroot=/ -- sleep 300
+		    "$(shared "$DETACH")" start -p "$T/nb/ch.pid" --chroot=/ -- \
+		    sleep 300
 	else
 		RC=skip
 	fi

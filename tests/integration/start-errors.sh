@@ -29,9 +29,10 @@ if [ "$(id -u)" != 0 ]; then
 	    detach-no-such-command
 elif command -v setpriv >/dev/null; then
 	mkdir -m 777 "$T/nb"; chmod +t "$T/nb"
+	nb_detach=$(shared "$DETACH") || exit 99
 	expect 127 "a missing command with an unsearchable PATH entry: 127" \
 	    setpriv --reuid=nobody --regid=nogroup --clear-groups \
-	    env PATH="$T/closed:$PATH" "$DETACH" start -p "$T/nb/b.pid" -- \
+	    env PATH="$T/closed:$PATH" "$nb_detach" start -p "$T/nb/b.pid" -- \
 	    detach-no-such-command
 else
 	skip "setpriv is missing"

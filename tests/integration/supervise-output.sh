@@ -123,21 +123,20 @@ check "so is giving up" said "$T/runs.log" "giving up"
 # --- reopen, mid-stream -----------------------------------------------------
 
 # Numbered lines, about 4 per ms, until TERM; then the last number written.
+# The handler only raises a flag: run between the print and the count, it
+# would record one line too few.
 cat >"$T/stream.pl" <<'EOS'
 $| = 1;
-my ($i, $last) = (0, 0);
-$SIG{TERM} = sub {
-	open(my $f, ">", $ARGV[0]) or die "$ARGV[0]: $!";
-	print $f "$last\n";
-	close $f;
-	exit 0;
-};
-for (;;) {
+my ($i, $term) = (0, 0);
+$SIG{TERM} = sub { $term = 1 };
+until ($term) {
 	$i++;
 	print "$i\n";
-	$last = $i;
 	select(undef, undef, undef, 0.001) if $i % 4 == 0;
 }
+open(my $f, ">", $ARGV[0]) or die "$ARGV[0]: $!";
+print $f "$i\n";
+close $f;
 EOS
 # The caller's umask must not matter: files get 0640 less the daemon's.
 sv=$( (umask 077; start_daemon "$T/rot.pid" --supervise -o "$T/rot.log" -- \
@@ -289,9 +288,15 @@ if [ "${size:-0}" -ge 1000000 ]; then
 	a1=$(rss_anon "$sv")
 	check "a 1 MB burst is taken in one read ($a0 -> $a1 KiB anonymous)" \
 	    test "$((a1 - a0))" -ge 512
-	anon_below "$sv" "$((a0 + 128))"
-	check "... and the buffer is given back once output is quiet ($(rss_anon "$sv") KiB)" \
-	    test "$(rss_anon "$sv")" -le "$((a0 + 128))"
+	if [ "${DETACH_SANITIZED:-no}" = yes ]; then
+		# ASan's allocator keeps what is freed (its quarantine), so
+		# RssAnon says nothing about our buffer here
+		skip "... and the buffer is given back: RssAnon under AddressSanitizer"
+	else
+		anon_below "$sv" "$((a0 + 128))"
+		check "... and the buffer is given back once output is quiet ($(rss_anon "$sv") KiB)" \
+		    test "$(rss_anon "$sv")" -le "$((a0 + 128))"
+	fi
 else
 	echo go >"$T/go"
 	wait_file "$T/burst.out" 10 1000000
