@@ -164,17 +164,22 @@ kill -9 "$pid"
 
 # --- 8. signal racing start --supervise reaches the child, never the
 # supervisor: STOP, sent while start still runs, must stop the child.
+# A PATH of 40000 missing directories makes the child's execvp() slow,
+# which widens the time between the supervisor's start and its child's.
+SLOW_PATH=$(printf '/x%.0s:' $(seq 40000))$PATH
 state_of() {
 	awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null
 }
 f=$T/race.pid
 hit_sup=0 missed=0
 for i in 1 2 3 4 5 6 7 8; do
-	"$DETACH" start --supervise -p "$f" -- sleep 300 &
+	# a stopped supervisor never reports: start would wait forever
+	timeout 15 "$DETACH" start --supervise -p "$f" -E "PATH=$SLOW_PATH" \
+	    -- sleep 300 &
 	st=$!
-	until [ -s "$f" ] || ! kill -0 "$st" 2>/dev/null; do :; done
+	"$TESTTOOL" waitfile "$f" 10
 	"$DETACH" signal -p "$f" STOP 2>>"$T/race.err"
-	wait "$st"
+	wait "$st" || hit_sup=$((hit_sup + 1))
 	sup=$(pid_of "$f")
 	child=$(sed -n 's/^child //p' "$f.state")
 	track "$sup" "$child"
@@ -196,8 +201,8 @@ f=$T/par.pid
 marker=3001.$$
 "$DETACH" start --supervise -p "$f" -- sleep "$marker"
 for i in 1 2 3 4 5 6; do
-	"$DETACH" restart --supervise -p "$f" -R TERM/2/KILL/2 -- \
-	    sleep "$marker" >/dev/null 2>&1 &
+	"$DETACH" restart --supervise -p "$f" -R TERM/2/KILL/2 \
+	    -E "PATH=$SLOW_PATH" -- sleep "$marker" >/dev/null 2>&1 &
 	rp[i]=$!
 done
 for i in 1 2 3 4 5 6; do wait "${rp[i]}"; done
