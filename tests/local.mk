@@ -57,7 +57,9 @@ TESTS += \
 	tests/unit/check_sv_policy \
 	# EOL
 
+# oldkernel.sh first: the longest, mostly waiting, it runs beside the rest.
 dist_check_SCRIPTS += \
+	tests/integration/oldkernel.sh \
 	tests/integration/usage.sh \
 	tests/integration/start.sh \
 	tests/integration/start-errors.sh \
@@ -78,7 +80,6 @@ dist_check_SCRIPTS += \
 	tests/integration/stress.sh \
 	tests/integration/valgrind.sh \
 	tests/integration/list.sh \
-	tests/integration/oldkernel.sh \
 	tests/integration/docs.sh \
 	tests/integration/initd.sh \
 	tests/integration/completion.sh \

@@ -136,8 +136,8 @@ for w in "${wpids[@]}"; do
 	wait "$w" || wfail=$((wfail + 1))
 done
 track $(cat "$T/par/pids" 2>/dev/null)
-check "$WORKERS parallel workers x $ROUNDS start/stop cycles succeed ($wfail failed)" \
-    test "$wfail" = 0
+check "$WORKERS parallel workers x $ROUNDS start/stop cycles succeed\
+ ($wfail failed)" test "$wfail" = 0
 [ -s "$T/par/errors" ] && diag <"$T/par/errors"
 check "$((WORKERS * ROUNDS)) distinct daemons ran" \
     test "$(sort -u "$T/par/pids" | grep -c .)" = $((WORKERS * ROUNDS))
