@@ -164,7 +164,11 @@ expect 64 "start -n '' exits 64" V start -n '' -- sleep 300
 expect 64 "stop without -p or -n exits 64" V stop
 expect 64 "status without -p or -n exits 64" V status
 expect 64 "signal HUP without -p or -n exits 64" V signal HUP
+# /run/detach only when it is our private one: the machine's may hold
+# the pidfiles of its own daemons.
+dirs=$xdg
+[ -n "${DETACH_RUN_PRIVATE:-}" ] && dirs="$dirs /run/detach"
 check "none of them created a pidfile" \
-    eval '! find "$xdg" /run/detach -name "*.pid" 2>/dev/null | grep -q .'
+    eval '! find $dirs -name "*.pid" 2>/dev/null | grep -q .'
 
 done_testing
