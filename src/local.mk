@@ -23,7 +23,8 @@ src_libdetach_a_SOURCES = \
 	src/proc.c src/proc.h \
 	src/schedule.c src/schedule.h \
 	src/start.c src/start.h src/start_int.h \
-	src/start_fail.c src/start_ready.c src/start_sv.c \
+	src/start_fail.c src/start_prep.c src/start_ready.c \
+	src/start_sv.c \
 	src/status.c \
 	src/stop.c src/stop.h \
 	src/supervise.c src/supervise.h \

@@ -27,6 +27,7 @@ struct start {
 	struct svstate			 rec;	/* the daemon, once it runs */
 };
 
+int	start_prepare(struct start *);
 int	start_report_failure(const struct start *, const struct launch_result *);
 void	start_discard(struct start *);
 void	start_abort(struct start *, pid_t);
