@@ -196,33 +196,41 @@ check "signal while start --supervise runs never hit the supervisor ($hit_sup)" 
     test "$hit_sup" = 0
 check "... and each reached the child ($missed missed)" test "$missed" = 0
 
-# six parallel restart --supervise: one supervisor, one child at the end
+# six parallel restart --supervise, five rounds: one supervisor and one
+# child after each, none after stop
 f=$T/par.pid
 marker=3001.$$
-"$DETACH" start --supervise -p "$f" -- sleep "$marker"
-for i in 1 2 3 4 5 6; do
-	"$DETACH" restart --supervise -p "$f" -R TERM/2/KILL/2 \
-	    -E "PATH=$SLOW_PATH" -- sleep "$marker" >/dev/null 2>&1 &
-	rp[i]=$!
-done
-for i in 1 2 3 4 5 6; do wait "${rp[i]}"; done
+# the children running sleep $marker, and their parents, in $kids/$sups
 count() {
-	local n=0 p c
+	local p c
+	kids=0 sups=""
 	for p in /proc/[0-9]*; do
 		c=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
-		case $c in
-		"sleep $marker "|*"supervising sleep"*"$marker"*) n=$((n + 1)) ;;
-		esac
+		[ "$c" = "sleep $marker " ] || continue
+		kids=$((kids + 1))
+		sups="$sups $(awk '{ print $4 }' "$p/stat" 2>/dev/null)"
 	done
-	echo "$n"
+	sups=$(echo $sups | tr ' ' '\n' | sort -u | wc -w)
 }
-sup=$(pid_of "$f")
-track "$sup"
-check "after six parallel restarts one supervisor runs ($sup)" alive "$sup"
-check "... with exactly one child: $(count) sleep $marker" \
-    test "$(count)" = 1
+bad=""
+"$DETACH" start --supervise -p "$f" -- sleep "$marker"
+track "$(pid_of "$f")"
+for round in 1 2 3 4 5; do
+	for i in 1 2 3 4 5 6; do
+		"$DETACH" restart --supervise -p "$f" -R TERM/2/KILL/2 -- \
+		    sleep "$marker" >/dev/null 2>&1 &
+		rp[i]=$!
+	done
+	for i in 1 2 3 4 5 6; do wait "${rp[i]}"; done
+	track "$(pid_of "$f")"
+	count
+	[ "$kids" = 1 ] && [ "$sups" = 1 ] || bad="$bad round$round:$kids/$sups"
+done
+check "six parallel restarts, five times: one supervisor, one child (${bad:-ok})" \
+    test -z "$bad"
 "$DETACH" stop -p "$f"
-check "... stop leaves none" test "$(count)" = 0
+count
+check "... and stop leaves no child ($kids)" test "$kids" = 0
 
 plan "$TAP_N"
 done_testing
