@@ -85,4 +85,4 @@ dist_check_SCRIPTS += \
 	tests/integration/completion.sh \
 	# EOL
 TESTS += $(dist_check_SCRIPTS)
-EXTRA_DIST += tests/lib.sh tests/unit/unit.h
+EXTRA_DIST += tests/lib.sh tests/legacy-lib.sh tests/unit/unit.h
