@@ -40,6 +40,9 @@ enum {
 	OPT_WAIT,
 	OPT_JSON,
 	OPT_MAIN_ONLY,
+	OPT_FORKING,
+	OPT_FOLLOW_PIDFILE,
+	OPT_READY_TIMEOUT,
 };
 
 /* Which verbs an option belongs to. */
@@ -91,6 +94,9 @@ static const struct option longopts[] = {
 	{ "wait",	required_argument,	NULL, OPT_WAIT },
 	{ "json",	no_argument,		NULL, OPT_JSON },
 	{ "main-only",	no_argument,		NULL, OPT_MAIN_ONLY },
+	{ "forking",	no_argument,		NULL, OPT_FORKING },
+	{ "follow-pidfile", required_argument,	NULL, OPT_FOLLOW_PIDFILE },
+	{ "ready-timeout", required_argument,	NULL, OPT_READY_TIMEOUT },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 },
@@ -144,6 +150,7 @@ option_scope(int c)
 	case 'u': case 'g': case OPT_CLEAR_ENV: case OPT_UNSET:
 	case OPT_ENV_FILE: case OPT_KEEP_FD: case OPT_NICE: case OPT_LIMIT:
 	case OPT_CHROOT: case OPT_WAIT_READY: case OPT_READY_FD: case OPT_WAIT:
+	case OPT_FORKING: case OPT_FOLLOW_PIDFILE: case OPT_READY_TIMEOUT:
 		return FOR_START;
 	case 's': case 't': case 'R':
 		return FOR_START | FOR_STOP;
@@ -276,6 +283,12 @@ store(int c, struct detach_opts *o, struct raw_opts *raw)
 	case OPT_WAIT: raw->wait = optarg; break;
 	case OPT_JSON: o->json = 1; break;
 	case OPT_MAIN_ONLY: o->main_only = 1; break;
+	case OPT_FORKING: o->forking = 1; break;
+	case OPT_FOLLOW_PIDFILE:
+		o->forking = 1;
+		o->follow_pidfile = optarg;
+		break;
+	case OPT_READY_TIMEOUT: raw->ready_timeout = optarg; break;
 	default:
 		return -1;
 	}
@@ -333,6 +346,7 @@ set_defaults(struct detach_opts *o)
 		.restart_window_ms = 60000,
 		.syslog_facility = LOG_DAEMON,
 		.wait_ready_ms = 30000,
+		.ready_timeout_ms = 30000,
 		.ready_fd = -1,
 		.wait_ms = -1,
 	};

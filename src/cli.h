@@ -89,6 +89,9 @@ struct detach_opts {
 	int64_t		  wait_ready_ms;
 	int		  ready_fd;	/* -1: sd_notify */
 	int64_t		  wait_ms;	/* --wait, -1 if not given */
+	int		  forking;	/* --forking or --follow-pidfile */
+	const char	 *follow_pidfile;
+	int64_t		  ready_timeout_ms;
 
 	/* stop */
 	int		  signal;	/* -s, first signal */

@@ -139,6 +139,19 @@ convert_ready(struct detach_opts *o, const struct raw_opts *raw, char *err,
 	if (o->foreground && (o->wait_ready || raw->wait != NULL))
 		return cli_fail(err, errlen, "--foreground cannot wait for "
 		    "readiness: detach execs the command itself");
+	if (raw->ready_timeout != NULL && (parse_duration(raw->ready_timeout,
+	    &o->ready_timeout_ms) == -1 || o->ready_timeout_ms == 0))
+		return cli_fail(err, errlen, "invalid --ready-timeout '%s': "
+		    "expected decimal seconds above 0", raw->ready_timeout);
+	if (o->follow_pidfile != NULL && (o->follow_pidfile[0] == '\0' ||
+	    strchr(o->follow_pidfile, '\n') != NULL))
+		return cli_fail(err, errlen, "invalid --follow-pidfile: a "
+		    "path, without newlines");
+	if (o->forking && o->foreground && !o->supervise)
+		return cli_fail(err, errlen, "--%s needs a process that "
+		    "stays to adopt the daemon: not with --foreground alone "
+		    "(add --supervise)", o->follow_pidfile != NULL ?
+		    "follow-pidfile" : "forking");
 	return 0;
 }
 

@@ -17,6 +17,7 @@ struct raw_opts {
 	const char	*max_restarts, *facility;
 	const char	*needs_supervise;	/* a supervise-only option */
 	const char	*nice, *wait_ready, *ready_fd, *wait;
+	const char	*ready_timeout;
 	const char	**keep_fds, **limits;
 	int		 nkeep, nlimits;
 	int		 nenv, nunset, nfiles;	/* in the detach_opts lists */

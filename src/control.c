@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "adopt.h"
 #include "clock.h"
 #include "control.h"
 #include "detach.h"
@@ -101,6 +102,9 @@ cleanup_after(const struct paths *p, const struct probe *pr)
 	struct probe now;
 	char who[128];
 
+	/* --follow-pidfile: the program's own, if it left it naming pid */
+	if (pr->recorded && pr->rec.supervisor == 0)
+		adopt_unlink_follow(pr->rec.follow, pr->pid);
 	switch (pidlock_remove_stale(p->pidfile, pr->dev, pr->ino)) {
 	case 0:
 		return EXIT_OK;

@@ -104,6 +104,11 @@ daemonize_launch(const struct launch *l, struct launch_result *res)
 	 * whoever reports a failure closes its end (or exits) right after.
 	 */
 	while ((got = spawn_read_report(p[0], &stage, &value)) == 1) {
+		if (stage == STAGE_ADOPT && spawn_read_text(p[0], value,
+		    res->msg, sizeof(res->msg)) == -1) {
+			got = -1;
+			break;
+		}
 		if (stage == STAGE_PID)
 			res->pid = value;
 		else if (res->stage == STAGE_NONE) {

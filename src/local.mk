@@ -1,5 +1,6 @@
 noinst_LIBRARIES += src/libdetach.a
 src_libdetach_a_SOURCES = \
+	src/adopt.c src/adopt.h \
 	src/bug.c \
 	src/cli.c src/cli.h \
 	src/cli_check.c src/cli_int.h \

@@ -150,7 +150,7 @@ paths_resolve(const struct detach_opts *o, struct paths *p, char *err,
 
 	p->used = 0;
 	p->pidfile = p->piddir = p->name = p->out = p->err = p->in = "";
-	p->chdir = p->command = p->child_pidfile = "";
+	p->chdir = p->command = p->child_pidfile = p->follow = "";
 	if (getcwd(cwd, sizeof(cwd)) == NULL) {
 		snprintf(err, errlen, "cannot get the working directory: %s",
 		    strerror(errno));
@@ -163,7 +163,8 @@ paths_resolve(const struct detach_opts *o, struct paths *p, char *err,
 	    &p->chdir, err, errlen) ||
 	    absolute_opt(p, cwd, o->pidfile, &p->pidfile, err, errlen) ||
 	    absolute_opt(p, cwd, o->child_pidfile, &p->child_pidfile, err,
-	    errlen))
+	    errlen) ||
+	    absolute_opt(p, cwd, o->follow_pidfile, &p->follow, err, errlen))
 		return -1;
 	if (o->command != NULL) {
 		cmd = o->command[0];

@@ -26,6 +26,7 @@ struct paths {
 	const char	*chdir;
 	const char	*command;
 	const char	*child_pidfile;
+	const char	*follow;		/* --follow-pidfile */
 	size_t		 used;
 	char		 arena[4 * PATH_MAX];
 };

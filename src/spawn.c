@@ -66,6 +66,50 @@ spawn_report(int fd, enum launch_stage stage, int32_t value)
 	while (n == -1 && errno == EINTR);
 }
 
+/* A report whose value is the length of the text that follows it. */
+void
+spawn_report_text(int fd, enum launch_stage stage, const char *text)
+{
+	size_t len = strlen(text), off = 0;
+	ssize_t n;
+
+	if (fd == -1)
+		return;
+	if (len > 255)
+		len = 255;
+	spawn_report(fd, stage, (int32_t)len);
+	while (off < len) {
+		n = write(fd, text + off, len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		off += (size_t)n;
+	}
+}
+
+/* The text after such a report, of length len, into buf (cut to fit). */
+int
+spawn_read_text(int fd, int32_t len, char *buf, size_t size)
+{
+	char c;
+	size_t got = 0;
+	ssize_t n;
+
+	for (; len > 0; len--) {
+		do
+			n = read(fd, &c, 1);
+		while (n == -1 && errno == EINTR);
+		if (n <= 0)
+			break;
+		if (got + 1 < size)
+			buf[got++] = c;
+	}
+	if (size > 0)
+		buf[got] = '\0';
+	return len == 0 ? 0 : -1;
+}
+
 /* Read one report: 1, 0 at EOF, -1 on error or a torn report. */
 int
 spawn_read_report(int fd, enum launch_stage *stage, int32_t *value)

@@ -58,6 +58,7 @@ enum launch_stage {
 	STAGE_EXEC,
 	STAGE_VANISHED,		/* died without a word */
 	STAGE_EXITED,		/* exec'd, then exited at once */
+	STAGE_ADOPT,		/* --forking: no daemon to adopt; see msg */
 };
 
 struct launch_result {
@@ -66,12 +67,15 @@ struct launch_result {
 	enum launch_stage	stage;	/* of the failure; STAGE_NONE if none */
 	int			err;	/* errno of the failure */
 	int			status;	/* STAGE_EXITED: wait status, or -1 */
+	char			msg[256];	/* STAGE_ADOPT: why */
 };
 
 void		 spawn_exec(const struct launch *, int, enum launch_stage *);
 pid_t		 spawn_fork(int [2], struct launch_result *);
 int		 spawn_child(const struct launch *, struct launch_result *);
 void		 spawn_report(int, enum launch_stage, int32_t);
+void		 spawn_report_text(int, enum launch_stage, const char *);
+int		 spawn_read_text(int, int32_t, char *, size_t);
 int		 spawn_read_report(int, enum launch_stage *, int32_t *);
 const char	*spawn_stage_name(enum launch_stage);
 

@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "adopt.h"
+#include "clock.h"
 #include "control.h"
 #include "daemonize.h"
 #include "detach.h"
@@ -236,6 +238,7 @@ record_daemon(struct start *s, pid_t pid, pid_t session)
 {
 	if (svstate_identify(pid, &s->rec) == -1)
 		return -1;
+	snprintf(s->rec.follow, sizeof(s->rec.follow), "%s", s->p->follow);
 	if (session > 0)
 		s->rec.session = session;
 	return pidlock_record(&s->lock, &s->rec);
@@ -256,8 +259,38 @@ record_mainpid(struct start *s)
 	    (rec.session != s->rec.session && proc_parent(main) != getpid()))
 		return 0;
 	rec.session = s->rec.session;
+	memcpy(rec.follow, s->rec.follow, sizeof(rec.follow));
 	s->rec = rec;
 	return pidlock_record(&s->lock, &s->rec);
+}
+
+/*
+ * --forking: the command daemonizes itself.  Once it exited 0, the
+ * daemon it left (our child: we are its subreaper) replaces it in the
+ * record and the pidfile, with its own session.
+ */
+static int
+adopt_plain(struct start *s, struct launch_result *r)
+{
+	struct adopt_req rq = {
+		.command = r->pid,
+		.follow = s->p->follow[0] != '\0' ? s->p->follow : NULL,
+		.deadline = clock_ms() + s->o->ready_timeout_ms,
+	};
+	struct adoption a;
+
+	if (adopt_daemon(&rq, &a) == -1) {
+		r->stage = STAGE_ADOPT;
+		snprintf(r->msg, sizeof(r->msg), "%s", a.why);
+		return -1;
+	}
+	r->pid = a.pid;
+	if (record_daemon(s, a.pid, 0) == -1) {
+		r->stage = STAGE_PIDFILE;
+		r->err = errno;
+		return -1;
+	}
+	return 0;
 }
 
 /* Plain mode: daemonize, record, wait for readiness if asked. */
@@ -272,7 +305,9 @@ start_plain(struct start *s, const struct launch *l)
 	else if (record_daemon(s, r.pid, r.session) == -1) {
 		warn("%s", s->p->pidfile);
 		code = EXIT_TROUBLE;
-	} else if (s->ready.kind != READY_NONE &&
+	} else if (s->o->forking && adopt_plain(s, &r) == -1)
+		code = start_report_failure(s, &r);
+	else if (s->ready.kind != READY_NONE &&
 	    (ready_forget_child_end(&s->ready), start_await_ready(s, &r)) == -1)
 		code = start_report_failure(s, &r);
 	else if (record_mainpid(s) == -1) {

@@ -124,6 +124,9 @@ start_report_failure(const struct start *s, const struct launch_result *r)
 			warnx("%s (pid %ld) closed its readiness descriptor "
 			    "without saying it was ready", name, (long)r->pid);
 		break;
+	case STAGE_ADOPT:
+		warnx("%s: %s", name, r->msg);
+		break;
 	case STAGE_VANISHED:
 		warnx("%s: the daemon died before it could exec", name);
 		break;

@@ -54,6 +54,9 @@ start_supervised(struct start *s, const struct launch *child)
 		.stop_sched = &o->sched,
 		.privs = s->privs.active ? &s->privs : NULL,
 		.umask = o->umask,
+		.forking = o->forking,
+		.follow = p->follow[0] != '\0' ? p->follow : NULL,
+		.adopt_ms = o->ready_timeout_ms,
 	};
 	cfg.child.lock = NULL;
 	cfg.child.keep_lock = 0;

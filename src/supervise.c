@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -241,6 +242,9 @@ record_self(struct supervisor *sv)
 	if (svstate_identify(getpid(), &sv->self) == -1)
 		return -1;
 	sv->self.supervisor = getpid();
+	if (sv->cfg->follow != NULL)
+		snprintf(sv->self.follow, sizeof(sv->self.follow), "%s",
+		    sv->cfg->follow);
 	if (sv->cfg->foreground)
 		sv->self.session = 0;	/* the caller's, not ours */
 	if (sv->state_path[0] == '\0') {
@@ -313,7 +317,10 @@ supervise_body(void *arg, int report_fd)
 		_exit(EXIT_TROUBLE);
 	}
 	if (sv_start_child(&sv, &r) == -1) {
-		spawn_report(report_fd, r.stage, r.err);
+		if (r.stage == STAGE_ADOPT)
+			spawn_report_text(report_fd, r.stage, r.msg);
+		else
+			spawn_report(report_fd, r.stage, r.err);
 		if (sv.state_path[0] != '\0')
 			unlink(sv.state_path);
 		_exit(EXIT_TROUBLE);	/* the caller removes the pidfile */

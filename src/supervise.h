@@ -43,6 +43,9 @@ struct sv_config {
 	const struct schedule	*stop_sched;	/* if it never comes */
 	const struct privs	*privs;		/* the service's user, or NULL */
 	mode_t			 umask;		/* for files a reopen creates */
+	int			 forking;	/* adopt what the child leaves */
+	const char		*follow;	/* --follow-pidfile, or NULL */
+	int64_t			 adopt_ms;	/* --ready-timeout */
 };
 
 void	supervise_body(void *, int);

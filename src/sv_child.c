@@ -6,11 +6,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include "adopt.h"
 #include "clock.h"
 #include "ready.h"
 #include "sv_int.h"
@@ -54,6 +57,32 @@ sv_child_pidfile_remove(struct supervisor *sv)
 	sv->child_lock.fd = -1;
 }
 
+/*
+ * --forking: the child daemonizes itself; once it exited 0, the daemon
+ * it left (our child now: we are its subreaper) takes its place, with
+ * its own process group unless it stayed in ours.  If there is none,
+ * everything the child left is killed, and r says why.
+ */
+static int
+adopt_child(struct supervisor *sv, struct launch_result *r)
+{
+	struct adopt_req rq = { .command = r->pid, .follow = sv->cfg->follow,
+	    .deadline = clock_ms() + sv->cfg->adopt_ms };
+	struct adoption a;
+	pid_t pg;
+
+	if (adopt_daemon(&rq, &a) == -1) {
+		sv_kill_leftovers(r->pid);
+		r->stage = STAGE_ADOPT;
+		snprintf(r->msg, sizeof(r->msg), "%s", a.why);
+		return -1;
+	}
+	r->pid = a.pid;
+	pg = getpgid(a.pid);
+	sv->child_pgrp = pg > 1 && pg != getpgrp() ? pg : 0;
+	return 0;
+}
+
 /* Start a child; on failure the result says why. */
 int
 sv_start_child(struct supervisor *sv, struct launch_result *r)
@@ -72,6 +101,9 @@ sv_start_child(struct supervisor *sv, struct launch_result *r)
 		return -1;
 	if (rd != NULL)
 		ready_forget_child_end(rd);
+	sv->child_pgrp = r->pid;	/* spawn_child() made it a leader */
+	if (sv->cfg->forking && adopt_child(sv, r) == -1)
+		return -1;
 	sv->child = r->pid;
 	sv->child_pidfd = sys_pidfd_open(r->pid);	/* -1: SIGCHLD alone */
 	sv->child_started = clock_ms();
@@ -152,6 +184,8 @@ child_gone(struct supervisor *sv, int status)
 	sv->child = 0;
 	sv->last_status = status;
 	sv_child_pidfile_remove(sv);
+	if (sv->mode == SV_STOPPING)
+		adopt_unlink_follow(sv->cfg->follow, pid);
 	svstate_describe(status, how, sizeof(how));
 	sv_say(sv, failed ? LOG_WARNING : LOG_NOTICE, "pid %ld %s",
 	    (long)pid, how);
@@ -163,10 +197,11 @@ static void
 child_exited(struct supervisor *sv, int status)
 {
 	const struct sv_config *c = sv->cfg;
-	pid_t group = sv->child;
+	pid_t group = sv->child_pgrp;
 	int64_t now = clock_ms(), delay = 0;
 
 	child_gone(sv, status);
+	sv->child_pgrp = 0;
 	if (sv->report_fd != -1 && sv->ready_err == 0) {
 		/* died before it was ready: detach start reports it */
 		sv_report_start(sv, STAGE_EXITED, status);
@@ -194,6 +229,10 @@ child_exited(struct supervisor *sv, int status)
 	case SV_RESTART:
 		break;
 	}
+	/* what a self-daemonized service left (workers) would hold its
+	 * ports against the next one */
+	if (c->forking && group > 1)
+		kill(-group, SIGKILL);
 	sv->history.delay = delay;
 	sv_say(sv, LOG_NOTICE, "restarting in %lld.%03lld s",
 	    (long long)(delay / 1000), (long long)(delay % 1000));
@@ -223,9 +262,13 @@ sv_restart_child(struct supervisor *sv)
 	sv_history_record(&sv->history, now);
 	sv->restarts++;
 	if (sv_start_child(sv, &r) == -1) {
-		sv_say(sv, LOG_ERR, "cannot start %s: %s: %s",
-		    sv->cfg->command, spawn_stage_name(r.stage),
-		    strerror(r.err));
+		if (r.stage == STAGE_ADOPT)
+			sv_say(sv, LOG_ERR, "cannot adopt the daemon of %s: %s",
+			    sv->cfg->command, r.msg);
+		else
+			sv_say(sv, LOG_ERR, "cannot start %s: %s: %s",
+			    sv->cfg->command, spawn_stage_name(r.stage),
+			    strerror(r.err));
 		sv->child_started = now;
 		child_exited(sv, W_EXITCODE(127, 0));
 	}

@@ -48,6 +48,7 @@ struct supervisor {
 	enum sv_mode		 mode;
 	int			 sigfd;
 	pid_t			 child;		/* 0: none */
+	pid_t			 child_pgrp;	/* its group; 0: signal it alone */
 	int			 child_pidfd;
 	int64_t			 child_started;
 	int			 last_status;
@@ -96,6 +97,7 @@ void	sv_on_ready_input(struct supervisor *);
 void	sv_ready_event(struct supervisor *, enum ready_state);
 
 /* sv_stop.c */
+void	sv_kill_leftovers(pid_t);
 void	sv_forward(struct supervisor *, int);
 void	sv_finish(struct supervisor *, pid_t);
 void	sv_stop_step(struct supervisor *);

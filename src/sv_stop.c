@@ -20,7 +20,7 @@ signal_group(struct supervisor *sv, int sig)
 {
 	if (sv->child <= 0)
 		return;
-	if (kill(-sv->child, sig) == -1)
+	if (sv->child_pgrp <= 1 || kill(-sv->child_pgrp, sig) == -1)
 		kill(sv->child, sig);
 }
 
@@ -34,8 +34,8 @@ sv_forward(struct supervisor *sv, int sig)
 }
 
 /* Kill and reap everything that is left of the service. */
-static void
-kill_leftovers(pid_t group)
+void
+sv_kill_leftovers(pid_t group)
 {
 	int st;
 	pid_t r;
@@ -56,7 +56,7 @@ kill_leftovers(pid_t group)
 void
 sv_finish(struct supervisor *sv, pid_t group)
 {
-	kill_leftovers(group);
+	sv_kill_leftovers(group);
 	sv->mode = SV_DONE;
 }
 

@@ -21,7 +21,7 @@
 #include "proc.h"
 #include "svstate.h"
 
-#define SVSTATE_MAX	512
+#define SVSTATE_MAX	(512 + PATH_MAX)
 
 int
 svstate_path(const char *pidfile, char *buf, size_t len)
@@ -45,7 +45,16 @@ svstate_format(const struct svstate *s, char *buf, size_t len)
 	    (long)s->supervisor, (long)s->child, s->restarts, s->last_status,
 	    s->reopened, s->reopen_err);
 
-	return n < 0 || (size_t)n >= len ? -1 : n;
+	if (n < 0 || (size_t)n >= len)
+		return -1;
+	if (s->follow[0] == '\0')
+		return n;
+	if (s->follow[0] != '/' || strchr(s->follow, '\n') != NULL)
+		return -1;
+	len -= (size_t)n;
+	if ((size_t)snprintf(buf + n, len, "follow %s\n", s->follow) >= len)
+		return -1;
+	return n + (int)strlen(buf + n);
 }
 
 /* "KEY N\n" at *p, N within [min, max]; advances *p. */
@@ -94,12 +103,33 @@ boot_field(const char **p, char *out)
 	return 0;
 }
 
+/* "follow /PATH\n" at *p, if there: the last line, optional. */
+static int
+follow_field(const char **p, char *out)
+{
+	size_t n;
+
+	out[0] = '\0';
+	if (**p == '\0')
+		return 0;
+	if (strncmp(*p, "follow /", 8) != 0)
+		return -1;
+	*p += 7;
+	n = strcspn(*p, "\n");
+	if (n >= PATH_MAX || (*p)[n] != '\n')
+		return -1;
+	memcpy(out, *p, n);
+	out[n] = '\0';
+	*p += n + 1;
+	return 0;
+}
+
 /* Every key in order, every value in range; -1 otherwise. */
 int
 svstate_parse(const char *buf, struct svstate *s)
 {
 	long long pid, start, sid, sup, child, restarts, last, reopened, rerr;
-	char boot[SVSTATE_BOOT_LEN];
+	char boot[SVSTATE_BOOT_LEN], follow[PATH_MAX];
 	const char *p = buf;
 
 	if (field(&p, "pid", 2, INT_MAX, &pid) == -1 ||
@@ -111,7 +141,8 @@ svstate_parse(const char *buf, struct svstate *s)
 	    field(&p, "restarts", 0, LLONG_MAX, &restarts) == -1 ||
 	    field(&p, "last_status", -1, INT_MAX, &last) == -1 ||
 	    field(&p, "reopened", 0, LONG_MAX, &reopened) == -1 ||
-	    field(&p, "reopen_err", 0, INT_MAX, &rerr) == -1 || *p != '\0')
+	    field(&p, "reopen_err", 0, INT_MAX, &rerr) == -1 ||
+	    follow_field(&p, follow) == -1 || *p != '\0')
 		return -1;
 	if (sup != 0 && sup != pid)
 		return -1;
@@ -121,6 +152,7 @@ svstate_parse(const char *buf, struct svstate *s)
 	    .last_status = (int)last, .reopened = (long)reopened,
 	    .reopen_err = (int)rerr };
 	memcpy(s->boot, boot, sizeof(boot));
+	memcpy(s->follow, follow, sizeof(follow));
 	return 0;
 }
 

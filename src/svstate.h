@@ -8,6 +8,7 @@
 #ifndef SVSTATE_H
 #define SVSTATE_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,6 +26,7 @@ struct svstate {
 	int		last_status;	/* wait status, -1 before any exit */
 	long		reopened;	/* token of the last reopen, 0 if none */
 	int		reopen_err;	/* its errno, 0 if it worked */
+	char		follow[PATH_MAX]; /* --follow-pidfile, "" if none */
 };
 
 /* pure */
