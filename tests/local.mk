@@ -25,6 +25,7 @@ check_PROGRAMS += \
 	tests/unit/check_proc \
 	tests/unit/check_jsonstr \
 	tests/unit/check_sv_policy \
+	tests/unit/check_adopt \
 	# EOL
 tests_unit_check_proc_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_proc_LDADD = $(UNIT_LDADD)
@@ -42,6 +43,8 @@ tests_unit_check_cli_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_cli_LDADD = $(UNIT_LDADD)
 tests_unit_check_paths_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_paths_LDADD = $(UNIT_LDADD)
+tests_unit_check_adopt_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_adopt_LDADD = $(UNIT_LDADD)
 
 # Helpers for the black-box tests, not tests themselves.
 check_PROGRAMS += tests/reaper tests/testtool tests/nosys
@@ -55,6 +58,7 @@ TESTS += \
 	tests/unit/check_proc \
 	tests/unit/check_jsonstr \
 	tests/unit/check_sv_policy \
+	tests/unit/check_adopt \
 	# EOL
 
 # oldkernel.sh first: the longest, mostly waiting, it runs beside the rest.
@@ -65,6 +69,7 @@ dist_check_SCRIPTS += \
 	tests/integration/start-errors.sh \
 	tests/integration/stop.sh \
 	tests/integration/identity.sh \
+	tests/integration/forking.sh \
 	tests/integration/outputs.sh \
 	tests/integration/restart-signal.sh \
 	tests/integration/hostile.sh \
