@@ -166,7 +166,19 @@ check "... HUP reached the daemon" wait_for_line "$T/hup" hup
 rm -f "$T/sv.ready"
 kill -9 "$child"
 check "... killed, it is started and adopted again" wait_file "$T/sv.ready" 10 0
-new=$(awk '$1 == "child" {print $2}' "$f.state")
+# the daemon writes $READY before the supervisor has adopted it: wait
+# for the record to name it (it is replaced by rename: nothing to watch)
+new_child() {
+	local end=$(($(now_ms) + 5000))
+	while [ "$(now_ms)" -lt "$end" ]; do
+		new=$(awk '$1 == "child" {print $2}' "$f.state" 2>/dev/null)
+		[ -n "$new" ] && [ "$new" != 0 ] && [ "$new" != "$child" ] &&
+		    return 0
+		sleep 0.02
+	done
+	return 1
+}
+new_child
 track "$new"
 check "... as a new daemon ($new, was $child)" \
     test -n "$new" -a "$new" != "$child" -a "$new" != 0
