@@ -36,9 +36,9 @@ expect 0 "--forking: start exits 0" "$DETACH" start -p "$f" --forking \
 d=$(pid_of "$f")
 track "$d"
 wait_file "$T/a.ready" 10 0
-check "... the pidfile names the daemon, not the command" \
-    test "$(ps -o comm= -p "$d")" = perl -a "$(ps -o ppid= -p "$d" |
-    tr -d ' ')" = 1
+check "... the pidfile names the daemon (the forked perl that called setsid)" \
+    test "$(ps -o comm= -p "$d")" = perl -a "$(ps -o sid= -p "$d" |
+    tr -d ' ')" = "$d"
 check "... its record has the daemon's own session" \
     grep -qx "session $d" "$f.state"
 expect 0 "... status 0" "$DETACH" status -p "$f"
