@@ -150,6 +150,7 @@ run_case() {
 
 	# stop: collect what runs before, all of it must be gone after
 	before="$sup $(tree "$pid") $(with_cmdline "$marker" | grep -vx "$$")"
+	before=$(echo $before | tr ' ' '\n' | sort -un | tr '\n' ' ')
 	expect 0 "$what: stop exits 0" "$DETACH" stop -p "$f"
 	check "$what: ... every process is gone ($(echo $before))" \
 	    all_gone $before
