@@ -328,6 +328,22 @@ adopt_daemon(const struct adopt_req *rq, struct adoption *a)
 }
 
 /*
+ * The daemon exited 0 and we reaped it: did it hand over to a successor
+ * (sshd re-executes itself on SIGHUP and daemonizes again)?  0: a->pid is
+ * the new daemon, found as adopt_daemon() finds the first one.  -1: none,
+ * and a->why says why; what runs is the caller's to stop.
+ */
+int
+adopt_successor(const char *followed, int64_t deadline, struct adoption *a)
+{
+	struct adopt_req rq = { .command = 0, .follow = followed,
+	    .deadline = deadline };
+
+	*a = (struct adoption){ .status = 0 };
+	return followed != NULL ? follow(&rq, a) : settle(&rq, a);
+}
+
+/*
  * After the daemon pid is gone: remove the program's own pidfile if it
  * still names it (the program left it behind).  Returns 1 if removed.
  */

@@ -38,6 +38,7 @@ int			adopt_same_set(const pid_t *, int, const pid_t *, int);
 int			adopt_list(const pid_t *, int, char *, size_t);
 
 int	adopt_daemon(const struct adopt_req *, struct adoption *);
+int	adopt_successor(const char *, int64_t, struct adoption *);
 int	adopt_unlink_follow(const char *, pid_t);
 
 #endif

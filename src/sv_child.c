@@ -57,6 +57,15 @@ sv_child_pidfile_remove(struct supervisor *sv)
 	sv->child_lock.fd = -1;
 }
 
+/* The process group a daemon's stop signals reach, or 0: pid alone. */
+static pid_t
+daemon_group(pid_t pid)
+{
+	pid_t pg = getpgid(pid);
+
+	return pg > 1 && pg != getpgrp() ? pg : 0;
+}
+
 /*
  * --forking: the child daemonizes itself; once it exited 0, the daemon
  * it left (our child now: we are its subreaper) takes its place, with
@@ -69,7 +78,6 @@ adopt_child(struct supervisor *sv, struct launch_result *r)
 	struct adopt_req rq = { .command = r->pid, .follow = sv->cfg->follow,
 	    .deadline = clock_ms() + sv->cfg->adopt_ms };
 	struct adoption a;
-	pid_t pg;
 
 	if (adopt_daemon(&rq, &a) == -1) {
 		sv_kill_leftovers(r->pid);
@@ -78,9 +86,21 @@ adopt_child(struct supervisor *sv, struct launch_result *r)
 		return -1;
 	}
 	r->pid = a.pid;
-	pg = getpgid(a.pid);
-	sv->child_pgrp = pg > 1 && pg != getpgrp() ? pg : 0;
+	sv->child_pgrp = daemon_group(a.pid);
 	return 0;
+}
+
+/* From now on, pid is the child we supervise. */
+static void
+take_child(struct supervisor *sv, pid_t pid)
+{
+	sv->child = pid;
+	sv->child_pidfd = sys_pidfd_open(pid);	/* -1: SIGCHLD alone */
+	sv->child_started = clock_ms();
+	sv->mode = SV_RUNNING;
+	child_pidfile_write(sv);
+	sv_save_state(sv);
+	set_title(sv);
 }
 
 /* Start a child; on failure the result says why. */
@@ -104,13 +124,7 @@ sv_start_child(struct supervisor *sv, struct launch_result *r)
 	sv->child_pgrp = r->pid;	/* spawn_child() made it a leader */
 	if (sv->cfg->forking && adopt_child(sv, r) == -1)
 		return -1;
-	sv->child = r->pid;
-	sv->child_pidfd = sys_pidfd_open(r->pid);	/* -1: SIGCHLD alone */
-	sv->child_started = clock_ms();
-	sv->mode = SV_RUNNING;
-	child_pidfile_write(sv);
-	sv_save_state(sv);
-	set_title(sv);
+	take_child(sv, r->pid);
 	return 0;
 }
 
@@ -191,6 +205,28 @@ child_gone(struct supervisor *sv, int status)
 	    (long)pid, how);
 }
 
+/*
+ * --forking: the daemon exited 0 and may have handed over to a new one,
+ * as sshd does on SIGHUP (it re-executes itself and daemonizes again).
+ * 1: that one is the child now.
+ */
+static int
+handed_over(struct supervisor *sv)
+{
+	struct adoption a;
+
+	if (adopt_successor(sv->cfg->follow, clock_ms() + sv->cfg->adopt_ms,
+	    &a) == -1) {
+		sv_say(sv, LOG_NOTICE, "no daemon took over: %s", a.why);
+		return 0;
+	}
+	sv->child_pgrp = daemon_group(a.pid);
+	sv_say(sv, LOG_NOTICE, "pid %ld, which it left, is the daemon now",
+	    (long)a.pid);
+	take_child(sv, a.pid);
+	return 1;
+}
+
 /* Restart by policy, with a delay that doubles while it keeps dying young,
  * or give up. */
 static void
@@ -202,6 +238,9 @@ child_exited(struct supervisor *sv, int status)
 
 	child_gone(sv, status);
 	sv->child_pgrp = 0;
+	if (c->forking && sv->mode != SV_STOPPING && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0 && handed_over(sv))
+		return;
 	if (sv->report_fd != -1 && sv->ready_err == 0) {
 		/* died before it was ready: detach start reports it */
 		sv_report_start(sv, STAGE_EXITED, status);
@@ -229,10 +268,9 @@ child_exited(struct supervisor *sv, int status)
 	case SV_RESTART:
 		break;
 	}
-	/* what a self-daemonized service left (workers) would hold its
-	 * ports against the next one */
-	if (c->forking && group > 1)
-		kill(-group, SIGKILL);
+	/* what the dead one left (nginx's workers, a script's background
+	 * jobs) would hold its ports and files against the next one */
+	sv_kill_leftovers(group);
 	sv->history.delay = delay;
 	sv_say(sv, LOG_NOTICE, "restarting in %lld.%03lld s",
 	    (long long)(delay / 1000), (long long)(delay % 1000));

@@ -82,3 +82,88 @@ descendants() {
 		descendants "$c"
 	done
 }
+
+# tree PID: PID and its descendants on one line (for track and all_gone).
+tree() {
+	descendants "$1" | tr '\n' ' '
+}
+
+# ppid_of PID: its parent's pid (from /proc, after the command name).
+ppid_of() {
+	sed 's/.*) //' /proc/"$1"/stat 2>/dev/null | cut -d' ' -f2
+}
+
+# child_of PIDFILE: the child a supervisor records in PIDFILE.state.
+child_of() {
+	sed -n 's/^child //p' "$1.state" 2>/dev/null
+}
+
+# wait_child PIDFILE OLD [SECS]: until the supervisor records a live child
+# other than OLD (0 or empty for any); prints it.
+wait_child() {
+	local end=$(($(now_ms) + ${3:-10} * 1000)) c
+	while [ "$(now_ms)" -lt "$end" ]; do
+		c=$(child_of "$1")
+		if [ -n "$c" ] && [ "$c" != 0 ] && [ "$c" != "$2" ] &&
+		    alive "$c"; then
+			echo "$c"
+			return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}
+
+# wait_pidfile_is FILE PID [SECS]: until FILE holds PID.
+wait_pidfile_is() {
+	local end=$(($(now_ms) + ${3:-10} * 1000))
+	until [ "$(pid_of "$1" 2>/dev/null)" = "$2" ]; do
+		[ "$(now_ms)" -gt "$end" ] && return 1
+		sleep 0.05
+	done
+}
+
+# with_cmdline STRING: the pids whose command line contains STRING (the
+# processes of ours that run with a config path in $T or a given port),
+# its arguments joined by spaces.
+with_cmdline() {
+	M=$1 perl -e '
+		for my $f (glob "/proc/[0-9]*/cmdline") {
+			open(my $h, "<", $f) or next;
+			local $/;
+			my $c = <$h>;
+			next unless defined $c;
+			$c =~ tr/\0/ /;
+			print "$1\n" if index($c, $ENV{M}) >= 0 &&
+			    $f =~ m{^/proc/(\d+)/};
+		}'
+}
+
+# none_with_cmdline STRING: no process runs with STRING in its command
+# line (bounded: waits up to 5 s for exits in progress).
+none_with_cmdline() {
+	local end=$(($(now_ms) + 5000)) left
+	while :; do
+		left=$(with_cmdline "$1" | grep -vx "$$")
+		[ -z "$left" ] && return 0
+		[ "$(now_ms)" -lt "$end" ] || break
+		sleep 0.05
+	done
+	echo "# still running with \"$1\":" $left
+	return 1
+}
+
+# track_cmdline STRING: track whatever runs with STRING in its command
+# line (a safety net for cleanup: these programs close the lock).
+track_cmdline() {
+	track $(with_cmdline "$1" | grep -vx "$$")
+}
+
+# wait_port_closed PORT [SECS]: until nothing accepts on 127.0.0.1:PORT.
+wait_port_closed() {
+	local end=$(($(now_ms) + ${2:-5} * 1000))
+	while port_open "$1"; do
+		[ "$(now_ms)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}

@@ -163,6 +163,21 @@ wait_gone() {
 	"$TESTTOOL" waitgone "$1" "${2:-10}"
 }
 
+# all_gone_within SECS PID...: every PID exits within SECS (0: has already
+# exited; a zombie counts).  An empty PID (never learnt) fails.
+all_gone_within() {
+	local secs=$1 p
+	shift
+	for p; do
+		[ -n "$p" ] || return 1
+		wait_gone "$p" "$secs" || { echo "# pid $p is still alive"; return 1; }
+	done
+}
+
+all_gone() {
+	all_gone_within 10 "$@"
+}
+
 # wait_file PATH [SECS [MINBYTES]]
 wait_file() {
 	"$TESTTOOL" waitfile "$1" "${2:-10}" "${3:-1}"

@@ -70,6 +70,13 @@ dist_check_SCRIPTS += \
 	tests/integration/stop.sh \
 	tests/integration/identity.sh \
 	tests/integration/forking.sh \
+	tests/integration/legacy-nginx.sh \
+	tests/integration/legacy-redis.sh \
+	tests/integration/legacy-memcached.sh \
+	tests/integration/legacy-lighttpd.sh \
+	tests/integration/legacy-dnsmasq.sh \
+	tests/integration/legacy-sshd.sh \
+	tests/integration/fdclose-real.sh \
 	tests/integration/outputs.sh \
 	tests/integration/restart-signal.sh \
 	tests/integration/hostile.sh \
@@ -90,4 +97,5 @@ dist_check_SCRIPTS += \
 	tests/integration/completion.sh \
 	# EOL
 TESTS += $(dist_check_SCRIPTS)
-EXTRA_DIST += tests/lib.sh tests/legacy-lib.sh tests/unit/unit.h
+EXTRA_DIST += tests/lib.sh tests/legacy-lib.sh tests/legacy-run.sh \
+	tests/legacy-case.sh tests/unit/unit.h

@@ -24,7 +24,7 @@ fi
 top=$(cd "${srcdir:-$(dirname "$0")/../..}" && pwd)
 . "$top/tests/lib.sh"
 . "$top/tests/legacy-lib.sh"
-. "$top/tests/legacyB-lib.sh"
+. "$top/tests/legacy-case.sh"
 
 # Per case: sup (the supervisor, or empty), pid (the program), port.
 SV_OPTS=(--supervise --restart=always --restart-delay=0.1

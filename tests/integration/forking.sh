@@ -7,13 +7,6 @@
 
 plan 60
 
-all_gone() {
-	local p
-	for p in "$@"; do
-		wait_gone "$p" 5 || return 1
-	done
-}
-
 nothing_left() {
 	test ! -e "$1" -a ! -e "$1.state"
 }

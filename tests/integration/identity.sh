@@ -9,13 +9,6 @@ pids_in() {
 	wait_file "$1" && cat "$1"
 }
 
-all_gone() {
-	local p
-	for p in "$@"; do
-		wait_gone "$p" 5 || return 1
-	done
-}
-
 # --- 1. a child inherits the lock: sh -c 'helper & exec server'
 f=$T/inherit.pid
 "$DETACH" start -p "$f" -- sh -c \

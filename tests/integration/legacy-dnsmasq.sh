@@ -17,7 +17,7 @@
 top=$(cd "${srcdir:-$(dirname "$0")/../..}" && pwd)
 . "$top/tests/lib.sh"
 . "$top/tests/legacy-lib.sh"
-. "$top/tests/legacyB-lib.sh"
+. "$top/tests/legacy-case.sh"
 
 DNSMASQ=$(need dnsmasq)
 if [ -z "$DNSMASQ" ]; then

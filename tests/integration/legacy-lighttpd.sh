@@ -11,7 +11,7 @@
 top=$(cd "${srcdir:-$(dirname "$0")/../..}" && pwd)
 . "$top/tests/lib.sh"
 . "$top/tests/legacy-lib.sh"
-. "$top/tests/legacyB-lib.sh"
+. "$top/tests/legacy-case.sh"
 
 LIGHTTPD=$(need lighttpd)
 if [ -z "$LIGHTTPD" ]; then

@@ -8,7 +8,7 @@
 TOP=$(cd "${srcdir:-$(dirname "$0")/../..}" && pwd)
 . "$TOP/tests/lib.sh"		# (it moves to $T)
 . "$TOP/tests/legacy-lib.sh"
-. "$TOP/tests/legacyA-lib.sh"
+. "$TOP/tests/legacy-run.sh"
 
 MEMCACHED=$(need memcached)
 if [ -z "$MEMCACHED" ]; then
@@ -96,28 +96,12 @@ check "... memcached said why (in the -e file)" \
 mc_cmd -P "$OWN_PID" -t 0
 legacy_fail "memcached -t 0, --supervise --follow-pidfile" --supervise \
     --follow-pidfile="$OWN_PID"
-check "... no memcached left on $PORT" none_left "127.0.0.1 -p $PORT "
+check "... no memcached left on $PORT" none_with_cmdline "127.0.0.1 -p $PORT "
 
 # the wrong pidfile followed: memcached runs but the file never appears;
 # the start fails after --ready-timeout and stops memcached
 mc_cmd -P "$OWN_PID"
-rm -f "$OWN_PID"
-"$DETACH" start -p "$T/wrong.pid" --ready-timeout=2 \
-    --follow-pidfile="$M/never.pid" -- "${CMD[@]}" >"$T/out" 2>"$T/err" &
-st=$!
-daemon=""
-wait_file "$OWN_PID" 5 && daemon=$(pid_of "$OWN_PID")
-track $daemon
-wait "$st"
-RC=$?
-check "memcached, following a pidfile it never writes: start exits 3 ($RC)" \
-    test "$RC" = 3
-sed 's/^/stderr: /' "$T/err" | diag
-check "... memcached had started (${daemon:-no pid})" test -n "$daemon"
-check "... it is gone" all_gone $daemon
-check "... nothing listens on $PORT" port_closed "$PORT"
-check "... no pidfile, no record" \
-    test ! -e "$T/wrong.pid" -a ! -e "$T/wrong.pid.state"
+legacy_wrong_follow memcached "$M/never.pid"
 
 plan "$TAP_N"
 done_testing

@@ -7,7 +7,7 @@
 TOP=$(cd "${srcdir:-$(dirname "$0")/../..}" && pwd)
 . "$TOP/tests/lib.sh"		# (it moves to $T)
 . "$TOP/tests/legacy-lib.sh"
-. "$TOP/tests/legacyA-lib.sh"
+. "$TOP/tests/legacy-run.sh"
 
 NGINX=$(need nginx)
 if [ -z "$NGINX" ]; then
@@ -116,7 +116,7 @@ legacy_fail "nginx, a bad config, --follow-pidfile" \
     --follow-pidfile="$OWN_PID"
 legacy_fail "nginx, a bad config, --supervise --forking" --supervise \
     --forking
-check "... no master left" none_left "$N/"
+check "... no master left" none_with_cmdline "$N/"
 
 # the wrong pidfile followed: nginx runs, but the file never appears; the
 # start fails after --ready-timeout and stops the master and its workers

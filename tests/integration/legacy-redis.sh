@@ -7,7 +7,7 @@
 TOP=$(cd "${srcdir:-$(dirname "$0")/../..}" && pwd)
 . "$TOP/tests/lib.sh"		# (it moves to $T)
 . "$TOP/tests/legacy-lib.sh"
-. "$TOP/tests/legacyA-lib.sh"
+. "$TOP/tests/legacy-run.sh"
 
 REDIS=$(need redis-server)
 if [ -z "$REDIS" ]; then
@@ -86,29 +86,13 @@ check "... redis said why (in the -e file)" \
     grep -qi "bad directive" "$T/redis.err"
 legacy_fail "redis, a bad directive, --supervise --follow-pidfile" \
     --supervise --follow-pidfile="$OWN_PID"
-check "... no redis-server left on $PORT" none_left "127.0.0.1:$PORT"
+check "... no redis-server left on $PORT" none_with_cmdline "127.0.0.1:$PORT"
 
 # the wrong pidfile followed: redis runs but the file never appears; the
 # start fails after --ready-timeout and stops redis
 CMD=("$REDIS" --daemonize yes --bind 127.0.0.1 --port "$PORT"
     --dir "$R" --logfile "$LOG" --pidfile "$OWN_PID" --save '')
-rm -f "$OWN_PID"
-"$DETACH" start -p "$T/wrong.pid" --ready-timeout=2 \
-    --follow-pidfile="$R/never.pid" -- "${CMD[@]}" >"$T/out" 2>"$T/err" &
-st=$!
-daemon=""
-wait_file "$OWN_PID" 5 && daemon=$(pid_of "$OWN_PID")
-track $daemon
-wait "$st"
-RC=$?
-check "redis, following a pidfile it never writes: start exits 3 ($RC)" \
-    test "$RC" = 3
-sed 's/^/stderr: /' "$T/err" | diag
-check "... redis had started (${daemon:-no pid})" test -n "$daemon"
-check "... it is gone" all_gone $daemon
-check "... nothing listens on $PORT" port_closed "$PORT"
-check "... no pidfile, no record" \
-    test ! -e "$T/wrong.pid" -a ! -e "$T/wrong.pid.state"
+legacy_wrong_follow redis "$R/never.pid"
 
 plan "$TAP_N"
 done_testing

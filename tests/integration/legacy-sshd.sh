@@ -10,12 +10,17 @@
 # Host key, config, pid file and log are in $T.  sshd as root needs its
 # privilege separation directory /run/sshd: as root the script re-runs
 # itself in a private mount namespace with a tmpfs on /run and creates
-# /run/sshd there only; without mount namespaces it is skipped.  As
-# another user sshd runs without privilege separation and needs none.
+# /run/sshd there only; without mount namespaces it is skipped.  It is
+# also the init of a private pid namespace there, so the plain --forking
+# sshd's parent is pid 1 (see sshd_hup_skip), whatever subreaper runs
+# the suite.  As another user sshd runs without privilege separation and
+# needs none.
 
 if [ -z "${LEGB_NS:-}" ] && [ "$(id -u)" = 0 ] &&
-    unshare -m --propagation private true 2>/dev/null; then
-	exec unshare -m --propagation private env LEGB_NS=1 bash -c '
+    unshare -m -p -f --mount-proc --propagation private true 2>/dev/null
+then
+	exec unshare -m -p -f --mount-proc --propagation private \
+	    env LEGB_NS=1 bash -c '
 	    mount -n -t tmpfs -o mode=755 tmpfs /run 2>/dev/null &&
 	        mkdir -m 755 /run/sshd && export LEGB_RUN_PRIVATE=1
 	    exec bash "$0" "$@"' "$0" "$@"
@@ -24,7 +29,7 @@ fi
 top=$(cd "${srcdir:-$(dirname "$0")/../..}" && pwd)
 . "$top/tests/lib.sh"
 . "$top/tests/legacy-lib.sh"
-. "$top/tests/legacyB-lib.sh"
+. "$top/tests/legacy-case.sh"
 
 SSHD=$(need sshd)
 if [ -z "$SSHD" ] || ! command -v ssh-keygen >/dev/null; then
@@ -53,11 +58,14 @@ sshd_marker() {
 sshd_serves() {	# PORT
 	wait_banner "$1" 10
 }
-# HUP: sshd logs it and re-executes itself (same pid), listening again
+# HUP: sshd logs it and re-executes itself, listening again.  Its parent
+# is not pid 1 under --supervise, so it then daemonizes again: the pid
+# changes, and the supervisor adopts the new one (hands over).
 sshd_hup_setup() { :; }
 sshd_hup_says() {
-	echo "it logs it, re-executes itself (same pid) and serves"
+	echo "it logs it, re-executes itself and serves"
 }
+sshd_hup_hands_over() { :; }
 sshd_hup_effect() {	# PORT TAG PID
 	wait_for "$T/$2/sshd.log" 'Received SIGHUP; restarting' 10 &&
 	    wait_for_listening_again "$T/$2/sshd.log" &&

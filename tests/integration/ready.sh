@@ -62,19 +62,11 @@ timed() {
 	MS=$(($(now_ms) - t0))
 }
 
-# all_gone PID...: every one has exited.
-all_gone() {
-	local p
-	for p; do
-		[ -n "$p" ] && gone "$p" || return 1
-	done
-}
-
 # left_nothing PIDFILE PID...: no pidfile, and every PID has exited.
 left_nothing() {
 	test ! -e "$1" || return 1
 	shift
-	all_gone "$@"
+	all_gone_within 0 "$@"
 }
 
 # --- sd_notify
@@ -123,7 +115,7 @@ check "never ready, --wait-ready=1 -t 1: exit 3 ($RC)" test "$RC" = 3
 check "... after 1 s and start's own stop schedule ($MS ms)" \
     between 2000 6000 "$MS"
 check "... saying it was not ready" grep -q "not ready" "$T/err"
-check "... the service is gone" all_gone "$pid"
+check "... the service is gone" all_gone_within 0 "$pid"
 check "... and the pidfile removed" test ! -e "$T/n.pid"
 
 timed "$DETACH" start -p "$T/d.pid" --wait-ready=10 -- \
@@ -207,7 +199,7 @@ pid=$(cat "$T/c.self" 2>/dev/null); track "$pid"
 check "--ready-fd closed without a newline: exit 3 ($RC)" test "$RC" = 3
 check "... at once ($MS ms)" test "$MS" -lt 5000
 check "... saying so ($(head -n 1 "$T/err"))" grep -q "ready" "$T/err"
-check "... the service was stopped" all_gone "$pid"
+check "... the service was stopped" all_gone_within 0 "$pid"
 check "... and the pidfile removed" test ! -e "$T/c.pid"
 
 timed "$DETACH" start -p "$T/x.pid" --ready-fd=3 -- sh -c 'sleep 0.2; exit 4'
@@ -259,7 +251,7 @@ check "a restarted child's READY=1 is logged ($(grep -c . "$T/sv.log") lines)" \
 check "... the first child's was not" \
     sh -c "! grep -q 'pid $child is ready' '$T/sv.log'"
 expect 0 "... and stop exits 0" "$DETACH" stop -p "$T/sv.pid"
-check "... supervisor and child gone" all_gone "$sup" "$new"
+check "... supervisor and child gone" all_gone_within 0 "$sup" "$new"
 
 timed "$DETACH" start --supervise -p "$T/sn.pid" \
     --child-pidfile="$T/snc.pid" --wait-ready=0.5 -t 0.5 -- \
@@ -274,7 +266,7 @@ check "... after the timeout and start's stop schedule ($MS ms)" \
     between 1000 6000 "$MS"
 check "... saying it was not ready" grep -q "not ready" "$T/err"
 check "... supervisor ($sup) and child ($child) are gone" \
-    all_gone "$sup" "$child"
+    all_gone_within 0 "$sup" "$child"
 check "... no pidfile, child pidfile or state file is left" \
     test ! -e "$T/sn.pid" -a ! -e "$T/snc.pid" -a ! -e "$T/sn.pid.state"
 

@@ -16,14 +16,6 @@
 
 : "${READY_TIMEOUT:=10}"
 
-# all_gone PID...: each exits (a zombie counts) within 10 s.
-all_gone() {
-	local p
-	for p in "$@"; do
-		wait_gone "$p" 10 || return 1
-	done
-}
-
 # comm_of PID: its command name.
 comm_of() {
 	cat "/proc/$1/comm" 2>/dev/null
@@ -69,29 +61,6 @@ session_empty() {
 	return 1
 }
 
-# left_over STRING: the live processes whose command line holds STRING
-# (nginx's master names $T, redis-server its address:port).
-left_over() {
-	local d p c
-	for d in /proc/[0-9]*; do
-		p=${d#/proc/}
-		[ "$p" = $$ ] && continue
-		c=$(tr '\0' ' ' 2>/dev/null <"$d/cmdline") || continue
-		case $c in
-		*"$1"*) echo "$p" ;;
-		esac
-	done
-}
-
-# none_left STRING: no process's command line holds STRING.
-none_left() {
-	local l
-	l=$(left_over "$1")
-	[ -z "$l" ] && return 0
-	echo "still running, holding \"$1\": $(echo $l)" | diag
-	return 1
-}
-
 # ignores_hup PID: PID has SIGHUP (bit 0) in its ignored set, so HUP
 # cannot show.
 ignores_hup() {
@@ -100,40 +69,10 @@ ignores_hup() {
 	[ -n "$m" ] && [ $((0x$m & 1)) = 1 ]
 }
 
-# child_of PIDFILE: the child N line of the record beside PIDFILE.
-child_of() {
-	sed -n 's/^child //p' "$1.state" 2>/dev/null
-}
-
-# wait_new_child PIDFILE OLD [SECS]: until the record names a live child
-# other than OLD (and not 0); prints it.
-wait_new_child() {
-	local end=$(($(now_ms) + ${3:-10} * 1000)) c
-	while :; do
-		c=$(child_of "$1")
-		if [ -n "$c" ] && [ "$c" != 0 ] && [ "$c" != "$2" ] &&
-		    alive "$c"; then
-			echo "$c"
-			return 0
-		fi
-		[ "$(now_ms)" -gt "$end" ] && return 1
-		sleep 0.05
-	done
-}
-
 # wait_serves [SECS]: until serves succeeds.
 wait_serves() {
 	local end=$(($(now_ms) + ${1:-10} * 1000))
 	until serves >/dev/null 2>&1; do
-		[ "$(now_ms)" -gt "$end" ] && return 1
-		sleep 0.05
-	done
-}
-
-# wait_pidfile_is FILE PID [SECS]: until FILE holds PID.
-wait_pidfile_is() {
-	local end=$(($(now_ms) + ${3:-10} * 1000))
-	until [ "$(pid_of "$1" 2>/dev/null)" = "$2" ]; do
 		[ "$(now_ms)" -gt "$end" ] && return 1
 		sleep 0.05
 	done
@@ -162,7 +101,7 @@ legacy_run() {
 	    --ready-timeout="$READY_TIMEOUT" "$@" -- "${CMD[@]}"
 	if [ "$RC" != 0 ]; then
 		# whatever it left, by the port or our directory
-		track $(left_over "$T/") $(left_over "127.0.0.1:$PORT")
+		track $(with_cmdline "$T/") $(with_cmdline "127.0.0.1:$PORT")
 		return
 	fi
 	if [ "$supervised" = 1 ]; then
@@ -199,7 +138,7 @@ legacy_run() {
 		kill -9 "$daemon"
 		check "$label: after kill -9 of the daemon, it and its processes are gone ($(echo $old))" \
 		    all_gone $old
-		new=$(wait_new_child "$pf" "$daemon" 15)
+		new=$(wait_child "$pf" "$daemon" 15)
 		track "$new"
 		check "... the supervisor started a new daemon (${new:-none})" \
 		    test -n "$new"
@@ -249,7 +188,7 @@ legacy_fail() {
 	check "... with a message" test -s "$T/err"
 	sed 's/^/stderr: /' "$T/err" | diag
 	[ -e "$pf" ] && track "$(pid_of "$pf")"
-	track $(left_over "$T/") $(left_over "127.0.0.1:$PORT")
+	track $(with_cmdline "$T/") $(with_cmdline "127.0.0.1:$PORT")
 	check "... no pidfile, no record" test ! -e "$pf" -a ! -e "$pf.state"
 	check "... nothing listens on $PORT" port_closed "$PORT"
 }
@@ -279,4 +218,27 @@ legacy_killed() {
 	    test ! -e "$OWN_PID"
 	check "... and its own pidfile and record" \
 	    test ! -e "$pf" -a ! -e "$pf.state"
+}
+
+# legacy_wrong_follow LABEL PATH: --follow-pidfile=PATH, which the program
+# (CMD, writing OWN_PID) never writes: it runs, but start fails after
+# --ready-timeout, stops it and leaves nothing.
+legacy_wrong_follow() {
+	local label=$1 st daemon=""
+	rm -f "$OWN_PID"
+	"$DETACH" start -p "$T/wrong.pid" --ready-timeout=2 \
+	    --follow-pidfile="$2" -- "${CMD[@]}" >"$T/out" 2>"$T/err" &
+	st=$!
+	wait_file "$OWN_PID" 5 && daemon=$(pid_of "$OWN_PID")
+	track $daemon
+	wait "$st"
+	RC=$?
+	check "$label, following a pidfile it never writes: start exits 3 ($RC)" \
+	    test "$RC" = 3
+	sed 's/^/stderr: /' "$T/err" | diag
+	check "... $label had started (${daemon:-no pid})" test -n "$daemon"
+	check "... it is gone" all_gone $daemon
+	check "... nothing listens on $PORT" port_closed "$PORT"
+	check "... no pidfile, no record" \
+	    test ! -e "$T/wrong.pid" -a ! -e "$T/wrong.pid.state"
 }

@@ -2,87 +2,6 @@
 # fdclose-real.sh, sourced after lib.sh and legacy-lib.sh.  Everything a
 # program uses lives in $T; nothing here touches a system path.
 
-# all_gone PID...: every PID exits within 10 s (a zombie counts).
-all_gone() {
-	local p
-	for p in "$@"; do
-		wait_gone "$p" 10 || { echo "# pid $p is still alive"; return 1; }
-	done
-}
-
-# tree PID: PID and its descendants on one line (for track and all_gone).
-tree() {
-	descendants "$1" | tr '\n' ' '
-}
-
-# ppid_of PID: its parent's pid (from /proc, after the command name).
-ppid_of() {
-	sed 's/.*) //' /proc/"$1"/stat 2>/dev/null | cut -d' ' -f2
-}
-
-# child_of PIDFILE: the child a supervisor records in PIDFILE.state.
-child_of() {
-	sed -n 's/^child //p' "$1.state" 2>/dev/null
-}
-
-# wait_child PIDFILE OLD [SECS]: until the supervisor records a live child
-# other than OLD (0 or empty for any); prints it.
-wait_child() {
-	local end=$(($(now_ms) + ${3:-10} * 1000)) c
-	while [ "$(now_ms)" -lt "$end" ]; do
-		c=$(child_of "$1")
-		if [ -n "$c" ] && [ "$c" != 0 ] && [ "$c" != "$2" ] &&
-		    alive "$c"; then
-			echo "$c"
-			return 0
-		fi
-		sleep 0.05
-	done
-	return 1
-}
-
-# with_cmdline STRING: the pids whose command line contains STRING (the
-# processes of ours that run with a config path in $T or a given port).
-with_cmdline() {
-	M=$1 perl -e '
-		for my $f (glob "/proc/[0-9]*/cmdline") {
-			open(my $h, "<", $f) or next;
-			local $/;
-			my $c = <$h>;
-			print "$1\n" if defined $c && index($c, $ENV{M}) >= 0 &&
-			    $f =~ m{^/proc/(\d+)/};
-		}'
-}
-
-# none_with_cmdline STRING: no process runs with STRING in its command
-# line (bounded: waits up to 5 s for exits in progress).
-none_with_cmdline() {
-	local end=$(($(now_ms) + 5000)) left
-	while :; do
-		left=$(with_cmdline "$1" | grep -vx "$$")
-		[ -z "$left" ] && return 0
-		[ "$(now_ms)" -lt "$end" ] || break
-		sleep 0.05
-	done
-	echo "# still running with \"$1\":" $left
-	return 1
-}
-
-# track_cmdline STRING: track whatever runs with STRING in its command
-# line (a safety net for cleanup: these programs close the lock).
-track_cmdline() {
-	track $(with_cmdline "$1" | grep -vx "$$")
-}
-
-# wait_port_closed PORT [SECS]: until nothing accepts on 127.0.0.1:PORT.
-wait_port_closed() {
-	local end=$(($(now_ms) + ${2:-5} * 1000))
-	while port_open "$1"; do
-		[ "$(now_ms)" -lt "$end" ] || return 1
-		sleep 0.05
-	done
-}
-
 # dns_query PORT NAME [udp|tcp [SECS]]: ask 127.0.0.1:PORT for the A
 # records of NAME; prints "rcode N" and one address a line; true when
 # there is at least one address.  Exit 2: no answer at all.
@@ -220,6 +139,8 @@ dnsmasq_user() {
 #   PROG_hup_says          what that effect is (for the test names)
 #   PROG_hup_skip PID MODE (optional) true, printing why, if HUP cannot
 #                          be tested here
+#   PROG_hup_hands_over    (optional) defined if, supervised, the daemon
+#                          hands over to a new process on HUP
 #   PROG_shape PID, PROG_shape_says
 #                          (optional) the daemon's tree is as expected
 #   PROG_badcmd PORT TAG   set CMD to a start that fails (bad config)
@@ -314,8 +235,23 @@ run_forking_case() {
 		"${prog}_hup_setup" "$port" "$tag"
 		expect 0 "$what: signal HUP exits 0" \
 		    "$DETACH" signal -p "$f" HUP
-		check "$what: ... it reached the daemon: $("${prog}_hup_says")" \
-		    "${prog}_hup_effect" "$port" "$tag" "$pid"
+		if [ -n "$sv" ] && declare -F "${prog}_hup_hands_over" \
+		    >/dev/null; then
+			# it daemonizes again: the supervisor adopts the new one
+			check "$what: ... the supervisor adopts the daemon it handed over to" \
+			    eval 'new=$(wait_child "$f" "$pid" 10) &&
+			    is_top "$marker" "$new" &&
+			    test "$(ppid_of "$new")" = "$sup"'
+			track "$new"
+			check "$what: ... it reached the daemon: $("${prog}_hup_says")" \
+			    "${prog}_hup_effect" "$port" "$tag" "$new"
+			check "$what: ... the supervisor did not restart it (0 restarts)" \
+			    grep -qx "restarts 0" "$f.state"
+			pid=$new
+		else
+			check "$what: ... it reached the daemon: $("${prog}_hup_says")" \
+			    "${prog}_hup_effect" "$port" "$tag" "$pid"
+		fi
 		track_cmdline "$marker"
 	fi
 	if [ -n "$sv" ]; then
@@ -338,7 +274,7 @@ run_forking_case() {
 		check "$what: ... it serves again" "${prog}_serves" "$port"
 		check "$what: ... the new daemon ($new) is the one its own pidfile names" \
 		    eval 'test -n "$new" && is_top "$marker" "$new" &&
-		    wait_own "$own" "$new"'
+		    wait_pidfile_is "$own" "$new"'
 		check "$what: ... under the same supervisor ($sup)" \
 		    eval 'test "$(pid_of "$f")" = "$sup" &&
 		    test "$(ppid_of "$new")" = "$sup"'
@@ -359,15 +295,6 @@ run_forking_case() {
 	*follow) check "$what: ... the program's own pidfile is gone" \
 	    test ! -e "$own" ;;
 	esac
-}
-
-# wait_own OWNPID PID: until the program's pidfile names PID (5 s)
-wait_own() {
-	local end=$(($(now_ms) + 5000))
-	until [ "$(pid_of "$1" 2>/dev/null)" = "$2" ]; do
-		[ "$(now_ms)" -lt "$end" ] || return 1
-		sleep 0.05
-	done
 }
 
 # run_bad_case PROG MODE: a start that fails (PROG_badcmd) exits 3, says
