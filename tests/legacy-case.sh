@@ -169,6 +169,28 @@ is_top() {
 	    ! echo "$all" | grep -qx "$(ppid_of "$2")"
 }
 
+# second_start_refused WHAT PROG TAG PIDFILE HOLDER PORT OPTION...: a
+# second start on PIDFILE (PROG_cmd on a new port, with the options given)
+# exits 1 saying so and starts nothing; PIDFILE still names HOLDER, and
+# the first one still serves on PORT.
+second_start_refused() {
+	local what=$1 prog=$2 tag=$3 f=$4 holder=$5 port=$6 port2 marker
+	shift 6
+	port2=$(free_port)
+	"${prog}_cmd" "$port2" "$tag-2"
+	marker=$("${prog}_marker" "$tag-2")
+	expect 1 "$what: a second start on the same pidfile exits 1" \
+	    "$DETACH" start -p "$f" "$@" -- "${CMD[@]}"
+	check "$what: ... saying it is already running" \
+	    grep -q "already running" "$T/err"
+	track_cmdline "$marker"
+	check "$what: ... it started no second copy (port $port2 closed)" \
+	    eval 'none_with_cmdline "$marker" && port_closed "$port2"'
+	check "$what: ... the pidfile still names $holder" \
+	    test "$(pid_of "$f")" = "$holder"
+	check "$what: ... the first one still serves" "${prog}_serves" "$port"
+}
+
 run_forking_case() {
 	local prog=$1 mode=$2 tag="$1-$2" f="$T/$1-$2.pid" port port2
 	local pid sup= what who why marker before old new own sv=
@@ -210,21 +232,8 @@ run_forking_case() {
 	expect 0 "$what: status exits 0" "$DETACH" status -p "$f"
 	check "$what: ... naming pid ${sup:-$pid}" grep -q "pid ${sup:-$pid}" "$T/out"
 
-	# a second start on the same pidfile, on another port
-	port2=$(free_port)
-	"${prog}_cmd" "$port2" "$tag-2"
-	OWNPID=$own forking_opts "$mode"
-	expect 1 "$what: a second start on the same pidfile exits 1" \
-	    "$DETACH" start -p "$f" "${OPTS[@]}" -- "${CMD[@]}"
-	check "$what: ... saying it is already running" \
-	    grep -q "already running" "$T/err"
-	track_cmdline "$("${prog}_marker" "$tag-2")"
-	check "$what: ... it started no second copy (port $port2 closed)" \
-	    eval 'none_with_cmdline "$("${prog}_marker" "$tag-2")" &&
-	    port_closed "$port2"'
-	check "$what: ... the pidfile still names ${sup:-$pid}" \
-	    test "$(pid_of "$f")" = "${sup:-$pid}"
-	check "$what: ... the first one still serves" "${prog}_serves" "$port"
+	second_start_refused "$what" "$prog" "$tag" "$f" "${sup:-$pid}" \
+	    "$port" "${OPTS[@]}"
 
 	# HUP reaches the daemon
 	if declare -F "${prog}_hup_skip" >/dev/null &&

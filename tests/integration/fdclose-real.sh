@@ -112,21 +112,8 @@ run_case() {
 	expect 0 "$what: status exits 0" "$DETACH" status -p "$f"
 	check "$what: ... naming its pid" grep -q "pid ${sup:-$pid}" "$T/out"
 
-	# a second start on the same pidfile, on another port
-	port2=$(free_port)
-	"${prog}_cmd" "$port2" "$tag-2"
-	expect 1 "$what: a second start on the same pidfile exits 1" \
-	    "$DETACH" start -p "$f" "${opts[@]}" -- "${CMD[@]}"
-	check "$what: ... saying it is already running" \
-	    grep -q "already running" "$T/err"
-	track_cmdline "$("${prog}_marker" "$tag-2")"
-	check "$what: ... it started no second copy (port $port2 closed)" \
-	    eval 'none_with_cmdline "$("${prog}_marker" "$tag-2")" &&
-	    port_closed "$port2"'
-	check "$what: ... the pidfile still names ${sup:-$pid}" \
-	    test "$(pid_of "$f")" = "${sup:-$pid}"
-	check "$what: ... and the first one still serves" \
-	    "${prog}_serves" "$port"
+	second_start_refused "$what" "$prog" "$tag" "$f" "${sup:-$pid}" \
+	    "$port" "${opts[@]}"
 
 	# HUP
 	"${prog}_hup_setup" "$port" "$tag"

@@ -3,7 +3,7 @@
 # up, stop escalation, signals, and nothing left behind.
 . "${srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
-plan 48
+plan 51
 
 # holds FILE PID: true if PID has FILE open
 holds() {
@@ -183,6 +183,37 @@ expect 0 "stop of a child with background grandchildren" \
     "$DETACH" stop -p "$T/k.pid"
 check "a grandchild in the child's group is gone" gone "$gc1"
 check "a grandchild that left the group (setsid) is gone" gone "$gc2"
+
+# --- a restart first kills what the dead child left behind
+cat >"$T/leaves" <<'EOS'
+if [ ! -e "$1.done" ]; then
+	sleep 303 &
+	echo $! >"$1.job"
+	: >"$1.done"
+	exit 1
+fi
+exec sleep 300
+EOS
+"$DETACH" start --supervise -p "$T/l.pid" --child-pidfile="$T/lc.pid" \
+    --restart-delay=0.1 -- sh "$T/leaves" "$T/l"
+sup=$(pid_of "$T/l.pid"); track "$sup"
+wait_file "$T/l.job"
+job=$(cat "$T/l.job"); track "$job"
+# (the record is rewritten in place, the same size: poll it)
+restarted() {
+	local end=$(($(now_ms) + 10000))
+	until grep -qx "restarts 1" "$1"; do
+		[ "$(now_ms)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+check "a child that exits and leaves a job is restarted" \
+    restarted "$T/l.pid.state"
+new=$(pid_of "$T/lc.pid"); track "$new"
+check "... the new child ($new) runs" eval 'test -n "$new" && alive "$new"'
+check "... and the background job its dead predecessor left is gone" \
+    gone "$job"
+"$DETACH" stop -p "$T/l.pid" >/dev/null 2>&1
 
 # --- a command that cannot be run
 expect 127 "start --supervise of a missing command exits 127" \
