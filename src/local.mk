@@ -11,6 +11,7 @@ src_libdetach_a_SOURCES = \
 	src/envbuild.c src/envbuild.h \
 	src/explain.c \
 	src/fd.c src/fd.h \
+	src/hostport.c src/hostport.h \
 	src/jsonstr.c src/jsonstr.h \
 	src/privs.c src/privs.h \
 	src/ready.c src/ready.h \
