@@ -191,6 +191,23 @@ second_start_refused() {
 	check "$what: ... the first one still serves" "${prog}_serves" "$port"
 }
 
+# stop_leaves_nothing WHAT PIDFILE SUPERVISOR DAEMON MARKER PORT: stop
+# exits 0, and whatever ran before (the supervisor, if any, the daemon's
+# tree, anything with MARKER in its command line) is gone after, the port
+# closed, detach's pidfile and record removed.
+stop_leaves_nothing() {
+	local what=$1 f=$2 sup=$3 pid=$4 marker=$5 port=$6 before
+	before="$sup $(tree "$pid") $(with_cmdline "$marker" | grep -vx "$$")"
+	before=$(echo $before | tr ' ' '\n' | sort -un | tr '\n' ' ')
+	expect 0 "$what: stop exits 0" "$DETACH" stop -p "$f"
+	check "$what: ... every process is gone ($(echo $before))" \
+	    all_gone $before
+	check "$what: ... none runs with its config" none_with_cmdline "$marker"
+	check "$what: ... the port is closed" wait_port_closed "$port"
+	check "$what: ... detach's pidfile and record are gone" \
+	    test ! -e "$f" -a ! -e "$f.state"
+}
+
 run_forking_case() {
 	local prog=$1 mode=$2 tag="$1-$2" f="$T/$1-$2.pid" port port2
 	local pid sup= what who why marker before old new own sv=
@@ -290,16 +307,7 @@ run_forking_case() {
 		pid=$new
 	fi
 
-	# stop: whatever runs before must be gone after
-	before="$sup $(tree "$pid") $(with_cmdline "$marker")"
-	before=$(echo $before | tr ' ' '\n' | sort -un | tr '\n' ' ')
-	expect 0 "$what: stop exits 0" "$DETACH" stop -p "$f"
-	check "$what: ... every process is gone ($(echo $before))" \
-	    all_gone $before
-	check "$what: ... none runs with its config" none_with_cmdline "$marker"
-	check "$what: ... the port is closed" wait_port_closed "$port"
-	check "$what: ... detach's pidfile and record are gone" \
-	    test ! -e "$f" -a ! -e "$f.state"
+	stop_leaves_nothing "$what" "$f" "$sup" "$pid" "$marker" "$port"
 	case $mode in
 	*follow) check "$what: ... the program's own pidfile is gone" \
 	    test ! -e "$own" ;;

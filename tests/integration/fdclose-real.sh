@@ -135,16 +135,7 @@ run_case() {
 		pid=$new
 	fi
 
-	# stop: collect what runs before, all of it must be gone after
-	before="$sup $(tree "$pid") $(with_cmdline "$marker" | grep -vx "$$")"
-	before=$(echo $before | tr ' ' '\n' | sort -un | tr '\n' ' ')
-	expect 0 "$what: stop exits 0" "$DETACH" stop -p "$f"
-	check "$what: ... every process is gone ($(echo $before))" \
-	    all_gone $before
-	check "$what: ... none runs with its config" none_with_cmdline "$marker"
-	check "$what: ... the port is closed" wait_port_closed "$port"
-	check "$what: ... detach's pidfile and record are gone" \
-	    test ! -e "$f" -a ! -e "$f.state"
+	stop_leaves_nothing "$what" "$f" "$sup" "$pid" "$marker" "$port"
 }
 
 hup_says() {
