@@ -5,7 +5,7 @@
 # nothing behind.
 . "${srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
-plan 60
+plan 64
 
 nothing_left() {
 	test ! -e "$1" -a ! -e "$1.state"
@@ -39,8 +39,18 @@ expect 0 "... signal HUP" "$DETACH" signal -p "$f" HUP
 check "... HUP reached the daemon" wait_for_line "$T/hup" hup
 expect 1 "... a second start exits 1" "$DETACH" start -p "$f" --forking \
     -- perl -e "$FORKER"
+rm -f "$T/a.ready"
+expect 0 "... restart exits 0" "$DETACH" restart -p "$f" --forking \
+    -E "READY=$T/a.ready" -- perl -e "$FORKER"
+d2=$(pid_of "$f")
+track "$d2"
+check "... the old daemon is gone, the pidfile names the new one ($d2)" \
+    eval 'all_gone "$d" && test -n "$d2" && test "$d2" != "$d" &&
+    grep -qx "session $d2" "$f.state"'
+wait_file "$T/a.ready" 10 0
+expect 0 "... status 0" "$DETACH" status -p "$f"
 expect 0 "... stop exits 0" "$DETACH" stop -p "$f"
-check "... the daemon is gone" all_gone "$d"
+check "... the daemon is gone" all_gone "$d2"
 check "... pidfile and record are gone" nothing_left "$f"
 
 # --- 2. the command fails: exit 3, what it forked is stopped
