@@ -100,7 +100,12 @@ track "$pid"
 kill -9 "$pid"
 wait_gone "$pid"
 echo "$sentinel" >"$f"
-sed -i "s/^pid .*/pid $sentinel/" "$f.state"	# the old start time
+# the daemon's start time, unless both started within one clock tick:
+# then one tick later, so that it is never the sentinel's
+st=$(sed 's/.*) //' "/proc/$sentinel/stat" | cut -d' ' -f20)
+old=$(sed -n 's/^start //p' "$f.state")
+[ "$old" = "$st" ] && old=$((st + 1))
+sed -i "s/^pid .*/pid $sentinel/; s/^start .*/start $old/" "$f.state"
 expect 1 "a record whose start time is not the live pid's: status 1" \
     "$DETACH" status -p "$f"
 expect 1 "... stop exits 1" "$DETACH" stop -s KILL -p "$f"
