@@ -5,7 +5,7 @@
 # nothing behind.
 . "${srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
-plan 64
+plan 63
 
 nothing_left() {
 	test ! -e "$1" -a ! -e "$1.state"
