@@ -33,6 +33,20 @@
  *   benchtool writer BYTES
  *	write BYTES of 64-byte text lines to stdout, 64 KiB per write(2),
  *	then wait for a signal.
+ *   benchtool port
+ *	a TCP port free on 127.0.0.1 (a bind to it succeeds), at random
+ *	outside the ephemeral range where possible: a client whose own
+ *	port happened to be the one it probes could connect to itself.
+ *   benchtool listen PORT DELAY_MS TIMEFILE
+ *	the service of the ready section: sleep DELAY_MS, bind and listen
+ *	on 127.0.0.1:PORT, write the CLOCK_MONOTONIC ns taken right after
+ *	listen() into TIMEFILE (whole, by rename), then accept and close
+ *	connections until killed.
+ *   benchtool latency PIDFILE EXE TIMEFILE ERRFILE -- CMD [ARG...]
+ *	"LATENCY RETURNS CPU": the time from the instant in TIMEFILE (a
+ *	listener's listen()) to CMD's return, and from spawning CMD to its
+ *	return; CPU as for start.  CMD must return within 30 s, with status
+ *	0, not before the listen(), and PIDFILE must then name a live EXE.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -46,6 +60,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -85,6 +102,15 @@ pause_us(long us)
 	struct timespec ts = { 0, us * 1000 };
 
 	nanosleep(&ts, NULL);
+}
+
+static void
+pause_ms(long long ms)
+{
+	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
 }
 
 /* The parent of pid and its state letter, from /proc/PID/stat. */
@@ -549,6 +575,183 @@ cmd_writer(int argc, char **argv)
 		pause();
 }
 
+/* A socket bound to 127.0.0.1:port, or -1; reuse: SO_REUSEADDR. */
+static int
+bind_local(int port, int reuse)
+{
+	struct sockaddr_in sa;
+	int fd, one = 1;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (reuse)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+cmd_port(int argc, char **argv)
+{
+	int lo = 32768, hi = 60999, from, to, port, fd, i;
+	FILE *f;
+
+	(void)argv;
+	if (argc != 0)
+		return 64;
+	if ((f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) !=
+	    NULL) {
+		if (fscanf(f, "%d %d", &lo, &hi) != 2)
+			lo = 32768, hi = 60999;
+		fclose(f);
+	}
+	if (lo > 10000 + 1000)
+		from = 10000, to = lo - 1;
+	else if (hi < 65535 - 1000)
+		from = hi + 1, to = 65535;
+	else
+		from = 10000, to = 65535;
+	srandom((unsigned)(now_ns() ^ getpid()));
+	for (i = 0; i < 1000; i++) {
+		port = from + (int)(random() % (to - from + 1));
+		if ((fd = bind_local(port, 0)) != -1) {
+			close(fd);
+			printf("%d\n", port);
+			return 0;
+		}
+	}
+	fprintf(stderr, "benchtool port: no free port in %d-%d\n", from, to);
+	return 1;
+}
+
+static int
+cmd_listen(int argc, char **argv)
+{
+	char tmp[PATH_MAX], buf[32];
+	long long t, ms;
+	int port, fd, out, c;
+	size_t len;
+
+	if (argc != 3)
+		return 64;
+	port = atoi(argv[0]);
+	ms = atoll(argv[1]);
+	if (port < 1 || port > 65535 || ms < 0)
+		return 64;
+	signal(SIGPIPE, SIG_IGN);
+	pause_ms(ms);
+	if ((fd = bind_local(port, 1)) == -1 || listen(fd, 128) == -1) {
+		fprintf(stderr, "benchtool listen: 127.0.0.1:%d: %s\n", port,
+		    strerror(errno));
+		return 1;
+	}
+	t = now_ns();
+	len = (size_t)snprintf(buf, sizeof(buf), "%lld\n", t);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", argv[2]);
+	if ((out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644))
+	    == -1 || write(out, buf, len) != (ssize_t)len || close(out) == -1 ||
+	    rename(tmp, argv[2]) == -1) {
+		perror(argv[2]);
+		return 1;
+	}
+	for (;;)
+		if ((c = accept4(fd, NULL, NULL, SOCK_CLOEXEC)) != -1)
+			close(c);
+		else if (errno != EINTR && errno != ECONNABORTED)
+			pause_ms(10);	/* EMFILE and the like: do not spin */
+}
+
+/* The number in a file (a listener's time), or -1 if none (yet). */
+static long long
+read_ns(const char *path)
+{
+	char buf[32], *end;
+	long long v;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	v = strtoll(buf, &end, 10);
+	return end == buf || v <= 0 ? -1 : v;
+}
+
+static int
+cmd_latency(int argc, char **argv)
+{
+	const char *pidfile, *exe, *timefile, *err;
+	long long t0, t1, tl, cpu, t;
+	struct pollfd pfd;
+	int code;
+	pid_t pid;
+
+	if (argc < 6 || strcmp(argv[4], "--") != 0)
+		return 64;
+	pidfile = argv[0];
+	exe = argv[1];
+	timefile = argv[2];
+	err = argv[3];
+	argv += 5;
+	t0 = now_ns();
+	if ((pid = spawn(argv, NULL, 0, err)) == -1) {
+		perror(argv[0]);
+		return 1;
+	}
+	pfd = (struct pollfd){ .fd = pidfd_open_(pid), .events = POLLIN };
+	while (pfd.fd != -1 && (code = poll(&pfd, 1, 30000)) != 1)
+		if (code == 0 || errno != EINTR) {
+			fprintf(stderr, "benchtool: %s has not returned after "
+			    "30 s; killed\n", argv[0]);
+			kill(pid, SIGKILL);
+			wait_for(pid);
+			return 1;
+		}
+	code = wait_cpu(pid, &cpu);
+	t1 = now_ns();
+	if (code != 0)
+		return tool_failed(argv, code);
+	/*
+	 * The listener takes its time before it writes it: a probe may see
+	 * the port open in between, so wait a little for the file.
+	 */
+	for (t = t1; (tl = read_ns(timefile)) == -1; t = now_ns()) {
+		if (t - t1 > 2000000000LL) {
+			fprintf(stderr, "benchtool: %s returned, but 2 s later "
+			    "the port is still not open (no %s)\n", argv[0],
+			    timefile);
+			return 1;
+		}
+		pause_us(100);
+	}
+	if (tl > t1) {
+		fprintf(stderr, "benchtool: %s returned %.3f ms before the "
+		    "port was open\n", argv[0], (tl - t1) / 1e6);
+		return 1;
+	}
+	for (t = t1; !ready(pidfile, exe, 0); t = now_ns()) {
+		if (t - t1 > 10000000000LL) {
+			fprintf(stderr, "benchtool: %s: after 10 s, %s does "
+			    "not name a running %s\n", argv[0], pidfile, exe);
+			return 1;
+		}
+		pause_us(100);
+	}
+	printf("%lld %lld %lld\n", t1 - tl, t1 - t0, cpu);
+	return 0;
+}
+
 /* Kill every child of ours; how many there were. */
 static int
 kill_children(void)
@@ -646,7 +849,13 @@ main(int argc, char **argv)
 		return cmd_fill(argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "writer") == 0)
 		return cmd_writer(argc - 2, argv + 2);
-	fprintf(stderr, "usage: benchtool reap|start|stop|kill|fill|writer "
-	    "...\n");
+	if (argc >= 2 && strcmp(argv[1], "port") == 0)
+		return cmd_port(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "listen") == 0)
+		return cmd_listen(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "latency") == 0)
+		return cmd_latency(argc - 2, argv + 2);
+	fprintf(stderr, "usage: benchtool reap|start|stop|kill|fill|writer|"
+	    "port|listen|latency ...\n");
 	return 64;
 }
