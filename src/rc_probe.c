@@ -286,7 +286,12 @@ cmd_round(struct readycheck *rc, struct rc_check *c, int64_t now)
 	cmd_drain(c);
 	si.si_pid = 0;
 	if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG |
-	    WNOWAIT) == 0 && si.si_pid == c->pid) {
+	    WNOWAIT) == -1 && errno == ECHILD) {
+		/* reaped by someone else's waitpid(-1): nothing to kill */
+		c->pid = 0;
+		cmd_ended(c, W_EXITCODE(1, 0));
+		why(c, "its exit status was lost");
+	} else if (si.si_pid == c->pid) {
 		/* what it left in its group goes with it */
 		kill(-c->pid, SIGKILL);
 		if (waitpid(c->pid, &st, 0) == c->pid)

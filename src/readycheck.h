@@ -83,6 +83,7 @@ int			rc_init(struct readycheck *, const struct rc_spec *, int,
 			    char *, size_t);
 int			rc_uses_log(const struct readycheck *);
 int			rc_follow(struct readycheck *, int, const char *);
+void			rc_prepare(struct readycheck *);
 void			rc_begin(struct readycheck *, const struct launch *,
 			    int64_t);
 enum ready_state	rc_step(struct readycheck *, int64_t);
