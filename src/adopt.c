@@ -258,7 +258,12 @@ settle(const struct adopt_req *rq, struct adoption *a)
 	char list[128];
 
 	for (;;) {
-		if (survivors(&k) == 0) {
+		/*
+		 * Twice: /proc is read in batches, so a child that exited
+		 * during a scan may hide the grandchild it forked, born after
+		 * the batch was read; the next scan sees that one.
+		 */
+		if (survivors(&k) == 0 && survivors(&k) == 0) {
 			snprintf(a->why, sizeof(a->why), "it exited with "
 			    "status 0 but left no process running");
 			return -1;

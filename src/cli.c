@@ -15,42 +15,6 @@
 
 #include "cli_int.h"
 
-enum {
-	OPT_OKNODO = 256,
-	OPT_TRUNCATE,
-	OPT_SUPERVISE,
-	OPT_CHILD_PIDFILE,
-	OPT_RESTART,
-	OPT_RESTART_DELAY,
-	OPT_RESTART_DELAY_MAX,
-	OPT_RESTART_DELAY_RESET,
-	OPT_MAX_RESTARTS,
-	OPT_RESTART_WINDOW,
-	OPT_SYSLOG,
-	OPT_SYSLOG_TAG,
-	OPT_CLEAR_ENV,
-	OPT_UNSET,
-	OPT_ENV_FILE,
-	OPT_KEEP_FD,
-	OPT_NICE,
-	OPT_LIMIT,
-	OPT_CHROOT,
-	OPT_WAIT_READY,
-	OPT_READY_FD,
-	OPT_WAIT,
-	OPT_JSON,
-	OPT_MAIN_ONLY,
-	OPT_FORKING,
-	OPT_FOLLOW_PIDFILE,
-	OPT_READY_TIMEOUT,
-};
-
-/* Which verbs an option belongs to. */
-#define FOR_ALL		0x1
-#define FOR_START	0x2
-#define FOR_STOP	0x4
-#define FOR_REPORT	0x8	/* status and list */
-#define FOR_ACT		0x10	/* signal and reopen */
 
 static const char shortopts[] = "+:p:n:o:e:i:C:m:E:fs:t:R:u:g:hV";
 
@@ -97,6 +61,10 @@ static const struct option longopts[] = {
 	{ "forking",	no_argument,		NULL, OPT_FORKING },
 	{ "follow-pidfile", required_argument,	NULL, OPT_FOLLOW_PIDFILE },
 	{ "ready-timeout", required_argument,	NULL, OPT_READY_TIMEOUT },
+	{ "ready-port",	required_argument,	NULL, OPT_READY_PORT },
+	{ "ready-file",	required_argument,	NULL, OPT_READY_FILE },
+	{ "ready-log",	required_argument,	NULL, OPT_READY_LOG },
+	{ "ready-cmd",	required_argument,	NULL, OPT_READY_CMD },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 },
@@ -136,46 +104,6 @@ int
 cli_verb_stops(enum verb v)
 {
 	return v == VERB_STOP || v == VERB_RESTART;
-}
-
-static int
-option_scope(int c)
-{
-	switch (c) {
-	case 'o': case 'e': case 'i': case 'C': case 'm': case 'E': case 'f':
-	case OPT_TRUNCATE: case OPT_SUPERVISE: case OPT_CHILD_PIDFILE:
-	case OPT_RESTART: case OPT_RESTART_DELAY: case OPT_RESTART_DELAY_MAX:
-	case OPT_RESTART_DELAY_RESET: case OPT_MAX_RESTARTS:
-	case OPT_RESTART_WINDOW: case OPT_SYSLOG: case OPT_SYSLOG_TAG:
-	case 'u': case 'g': case OPT_CLEAR_ENV: case OPT_UNSET:
-	case OPT_ENV_FILE: case OPT_KEEP_FD: case OPT_NICE: case OPT_LIMIT:
-	case OPT_CHROOT: case OPT_WAIT_READY: case OPT_READY_FD: case OPT_WAIT:
-	case OPT_FORKING: case OPT_FOLLOW_PIDFILE: case OPT_READY_TIMEOUT:
-		return FOR_START;
-	case 's': case 't': case 'R':
-		return FOR_START | FOR_STOP;
-	case OPT_MAIN_ONLY:
-		return FOR_STOP;
-	case OPT_JSON:
-		return FOR_REPORT;
-	case OPT_OKNODO:
-		return FOR_START | FOR_STOP | FOR_ACT;
-	default:
-		return FOR_ALL;
-	}
-}
-
-static int
-option_allowed(enum verb v, int c)
-{
-	int scope = option_scope(c);
-
-	if (scope == FOR_ALL)
-		return 1;
-	return ((scope & FOR_START) && cli_verb_starts(v)) ||
-	    ((scope & FOR_STOP) && cli_verb_stops(v)) ||
-	    ((scope & FOR_REPORT) && (v == VERB_STATUS || v == VERB_LIST)) ||
-	    ((scope & FOR_ACT) && (v == VERB_SIGNAL || v == VERB_REOPEN));
 }
 
 /* The text of the option just parsed, for messages. */
@@ -227,7 +155,7 @@ missing_value(char **argv, char *err, size_t errlen)
 static void
 note_scope(enum verb v, int c, int longindex, struct raw_opts *raw)
 {
-	if (!option_allowed(v, c) && raw->bad_opt[0] == '\0')
+	if (!cli_option_allowed(v, c) && raw->bad_opt[0] == '\0')
 		option_text(c, longindex, raw->bad_opt, sizeof(raw->bad_opt));
 	if (c >= OPT_CHILD_PIDFILE && c <= OPT_SYSLOG_TAG &&
 	    raw->needs_supervise == NULL)
@@ -289,6 +217,11 @@ store(int c, struct detach_opts *o, struct raw_opts *raw)
 		o->follow_pidfile = optarg;
 		break;
 	case OPT_READY_TIMEOUT: raw->ready_timeout = optarg; break;
+	case OPT_READY_PORT: case OPT_READY_FILE: case OPT_READY_LOG:
+	case OPT_READY_CMD:
+		o->checks[o->nchecks++] = (struct rc_spec){
+		    (enum rc_kind)(RC_PORT + (c - OPT_READY_PORT)), optarg };
+		break;
 	default:
 		return -1;
 	}
@@ -387,10 +320,12 @@ alloc_lists(struct detach_opts *o, struct raw_opts *raw, int argc)
 	o->env_files = calloc((size_t)argc, sizeof(*o->env_files));
 	o->keep_fds = calloc((size_t)argc, sizeof(*o->keep_fds));
 	o->limits = calloc((size_t)argc, sizeof(*o->limits));
+	o->checks = calloc((size_t)argc, sizeof(*o->checks));
 	raw->keep_fds = calloc((size_t)argc, sizeof(*raw->keep_fds));
 	raw->limits = calloc((size_t)argc, sizeof(*raw->limits));
 	if (o->env == NULL || o->unset == NULL || o->env_files == NULL ||
-	    o->keep_fds == NULL || o->limits == NULL || raw->keep_fds == NULL ||
+	    o->keep_fds == NULL || o->limits == NULL || o->checks == NULL ||
+	    raw->keep_fds == NULL ||
 	    raw->limits == NULL) {
 		free(raw->keep_fds);
 		free(raw->limits);
@@ -441,6 +376,8 @@ cli_free(struct detach_opts *o)
 	free(o->env_files);
 	free(o->keep_fds);
 	free(o->limits);
+	free(o->checks);
+	o->checks = NULL;
 	o->env = o->unset = o->env_files = NULL;
 	o->keep_fds = NULL;
 	o->limits = NULL;

@@ -20,6 +20,14 @@ struct limit {
 	rlim_t	hard;
 };
 
+/* A readiness check as given: what to check, and the option's value. */
+enum rc_kind { RC_PORT, RC_FILE, RC_LOG, RC_CMD };
+
+struct rc_spec {
+	enum rc_kind	 kind;
+	const char	*arg;
+};
+
 enum verb {
 	VERB_NONE,
 	VERB_START,
@@ -92,6 +100,8 @@ struct detach_opts {
 	int		  forking;	/* --forking or --follow-pidfile */
 	const char	 *follow_pidfile;
 	int64_t		  ready_timeout_ms;
+	struct rc_spec	 *checks;	/* --ready-port/-file/-log/-cmd */
+	int		  nchecks;
 
 	/* stop */
 	int		  signal;	/* -s, first signal */

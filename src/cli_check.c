@@ -8,8 +8,62 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <regex.h>
+
 #include "cli_int.h"
+#include "hostport.h"
 #include "parse.h"
+#include "readycheck.h"
+
+/* Which verbs an option belongs to. */
+#define FOR_ALL		0x1
+#define FOR_START	0x2
+#define FOR_STOP	0x4
+#define FOR_REPORT	0x8	/* status and list */
+#define FOR_ACT		0x10	/* signal and reopen */
+
+static int
+option_scope(int c)
+{
+	switch (c) {
+	case 'o': case 'e': case 'i': case 'C': case 'm': case 'E': case 'f':
+	case OPT_TRUNCATE: case OPT_SUPERVISE: case OPT_CHILD_PIDFILE:
+	case OPT_RESTART: case OPT_RESTART_DELAY: case OPT_RESTART_DELAY_MAX:
+	case OPT_RESTART_DELAY_RESET: case OPT_MAX_RESTARTS:
+	case OPT_RESTART_WINDOW: case OPT_SYSLOG: case OPT_SYSLOG_TAG:
+	case 'u': case 'g': case OPT_CLEAR_ENV: case OPT_UNSET:
+	case OPT_ENV_FILE: case OPT_KEEP_FD: case OPT_NICE: case OPT_LIMIT:
+	case OPT_CHROOT: case OPT_WAIT_READY: case OPT_READY_FD: case OPT_WAIT:
+	case OPT_FORKING: case OPT_FOLLOW_PIDFILE: case OPT_READY_TIMEOUT:
+	case OPT_READY_PORT: case OPT_READY_FILE: case OPT_READY_LOG:
+	case OPT_READY_CMD:
+		return FOR_START;
+	case 's': case 't': case 'R':
+		return FOR_START | FOR_STOP;
+	case OPT_MAIN_ONLY:
+		return FOR_STOP;
+	case OPT_JSON:
+		return FOR_REPORT;
+	case OPT_OKNODO:
+		return FOR_START | FOR_STOP | FOR_ACT;
+	default:
+		return FOR_ALL;
+	}
+}
+
+/* May verb v take option c (getopt_long()'s value)? */
+int
+cli_option_allowed(enum verb v, int c)
+{
+	int scope = option_scope(c);
+
+	if (scope == FOR_ALL)
+		return 1;
+	return ((scope & FOR_START) && cli_verb_starts(v)) ||
+	    ((scope & FOR_STOP) && cli_verb_stops(v)) ||
+	    ((scope & FOR_REPORT) && (v == VERB_STATUS || v == VERB_LIST)) ||
+	    ((scope & FOR_ACT) && (v == VERB_SIGNAL || v == VERB_REOPEN));
+}
 
 static int
 duration_opt(const char *name, const char *s, int64_t *ms, char *err,
@@ -147,11 +201,77 @@ convert_ready(struct detach_opts *o, const struct raw_opts *raw, char *err,
 	    strchr(o->follow_pidfile, '\n') != NULL))
 		return cli_fail(err, errlen, "invalid --follow-pidfile: a "
 		    "path, without newlines");
+	if (o->wait_ready && raw->wait_ready == NULL)
+		o->wait_ready_ms = o->ready_timeout_ms;
 	if (o->forking && o->foreground && !o->supervise)
 		return cli_fail(err, errlen, "--%s needs a process that "
 		    "stays to adopt the daemon: not with --foreground alone "
 		    "(add --supervise)", o->follow_pidfile != NULL ?
 		    "follow-pidfile" : "forking");
+	return 0;
+}
+
+/* One of --ready-port, --ready-file, --ready-log, --ready-cmd. */
+static int
+check_one(const struct rc_spec *c, char *err, size_t errlen)
+{
+	struct hostport hp;
+	const char *why = NULL;
+	char msg[128];
+	regex_t re;
+	int e;
+
+	switch (c->kind) {
+	case RC_PORT:
+		if (hostport_parse(c->arg, &hp, &why) == -1)
+			return cli_fail(err, errlen, "invalid --ready-port '%s': "
+			    "%s", c->arg, why);
+		break;
+	case RC_LOG:
+		if (c->arg[0] == '\0')
+			return cli_fail(err, errlen, "invalid --ready-log '': "
+			    "an empty regular expression matches any line");
+		if ((e = regcomp(&re, c->arg, REG_EXTENDED | REG_NOSUB)) != 0) {
+			regerror(e, &re, msg, sizeof(msg));
+			return cli_fail(err, errlen, "invalid --ready-log '%s': "
+			    "%s", c->arg, msg);
+		}
+		regfree(&re);
+		break;
+	case RC_FILE:
+	case RC_CMD:
+		if (c->arg[0] == '\0')
+			return cli_fail(err, errlen, "invalid %s '': %s",
+			    rc_option(c->kind), c->kind == RC_FILE ?
+			    "expected a path" : "expected a command");
+		break;
+	}
+	return 0;
+}
+
+/* The readiness checks, and what they need. */
+static int
+convert_checks(struct detach_opts *o, char *err, size_t errlen)
+{
+	int i, log = 0;
+
+	if (o->nchecks > RC_MAX)
+		return cli_fail(err, errlen, "too many readiness checks: at "
+		    "most %d", RC_MAX);
+	for (i = 0; i < o->nchecks; i++) {
+		if (check_one(&o->checks[i], err, errlen) == -1)
+			return -1;
+		log |= o->checks[i].kind == RC_LOG;
+	}
+	if (o->nchecks > 0 && o->foreground && !o->supervise)
+		return cli_fail(err, errlen, "--foreground cannot wait for "
+		    "readiness: detach execs the command itself (add "
+		    "--supervise)");
+	if (log && o->out == NULL && o->err == NULL &&
+	    !(o->supervise && o->syslog))
+		return cli_fail(err, errlen, "--ready-log reads the command's "
+		    "output: give -o or -e%s", o->supervise ?
+		    " or --syslog" : " (or use --supervise with --syslog)");
 	return 0;
 }
 
@@ -185,7 +305,8 @@ cli_convert(struct detach_opts *o, const struct raw_opts *raw, char *err,
 		    "decimal seconds", raw->timeout);
 	if (convert_supervise(o, raw, err, errlen) == -1 ||
 	    convert_exec(o, raw, err, errlen) == -1 ||
-	    convert_ready(o, raw, err, errlen) == -1)
+	    convert_ready(o, raw, err, errlen) == -1 ||
+	    convert_checks(o, err, errlen) == -1)
 		return -1;
 	if (raw->retry != NULL) {
 		if (schedule_parse(raw->retry, o->signal, &o->sched, &why) == -1)

@@ -10,6 +10,41 @@
 
 #include "cli.h"
 
+/* getopt_long()'s values for the long options without a short one. */
+enum {
+	OPT_OKNODO = 256,
+	OPT_TRUNCATE,
+	OPT_SUPERVISE,
+	OPT_CHILD_PIDFILE,
+	OPT_RESTART,
+	OPT_RESTART_DELAY,
+	OPT_RESTART_DELAY_MAX,
+	OPT_RESTART_DELAY_RESET,
+	OPT_MAX_RESTARTS,
+	OPT_RESTART_WINDOW,
+	OPT_SYSLOG,
+	OPT_SYSLOG_TAG,
+	OPT_CLEAR_ENV,
+	OPT_UNSET,
+	OPT_ENV_FILE,
+	OPT_KEEP_FD,
+	OPT_NICE,
+	OPT_LIMIT,
+	OPT_CHROOT,
+	OPT_WAIT_READY,
+	OPT_READY_FD,
+	OPT_WAIT,
+	OPT_JSON,
+	OPT_MAIN_ONLY,
+	OPT_FORKING,
+	OPT_FOLLOW_PIDFILE,
+	OPT_READY_TIMEOUT,
+	OPT_READY_PORT,		/* the four checks, in enum rc_kind's order */
+	OPT_READY_FILE,
+	OPT_READY_LOG,
+	OPT_READY_CMD,
+};
+
 /* The strings gathered by the first phase. */
 struct raw_opts {
 	const char	*umask, *signal, *timeout, *retry;
@@ -28,6 +63,7 @@ int	cli_fail(char *, size_t, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 int	cli_convert(struct detach_opts *, const struct raw_opts *, char *,
 	    size_t);
+int	cli_option_allowed(enum verb, int);
 int	cli_operands(struct detach_opts *, int, char **, char *, size_t);
 
 #endif

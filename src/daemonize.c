@@ -104,7 +104,8 @@ daemonize_launch(const struct launch *l, struct launch_result *res)
 	 * whoever reports a failure closes its end (or exits) right after.
 	 */
 	while ((got = spawn_read_report(p[0], &stage, &value)) == 1) {
-		if (stage == STAGE_ADOPT && spawn_read_text(p[0], value,
+		if ((stage == STAGE_ADOPT || stage == STAGE_PROBE) &&
+		    spawn_read_text(p[0], value,
 		    res->msg, sizeof(res->msg)) == -1) {
 			got = -1;
 			break;

@@ -14,7 +14,9 @@ src_libdetach_a_SOURCES = \
 	src/hostport.c src/hostport.h \
 	src/jsonstr.c src/jsonstr.h \
 	src/privs.c src/privs.h \
+	src/rc_probe.c src/rc_int.h \
 	src/ready.c src/ready.h \
+	src/readycheck.c src/readycheck.h \
 	src/report.c src/report.h \
 	src/spawn.c src/spawn.h \
 	src/output.c src/output.h \
@@ -33,6 +35,7 @@ src_libdetach_a_SOURCES = \
 	src/sv_child.c src/sv_int.h \
 	src/sv_output.c \
 	src/sv_policy.c src/sv_policy.h \
+	src/sv_ready.c \
 	src/sv_stop.c \
 	src/svreq.h \
 	src/svstate.c src/svstate.h \

@@ -40,7 +40,8 @@ static const char *
 state_name(const struct probe *pr)
 {
 	switch (pr->state) {
-	case PROBE_RUNNING:	return "running";
+	case PROBE_RUNNING:
+		return report_readiness(pr);
 	case PROBE_STALE:	return "stale";
 	case PROBE_NOFILE:	return "not-running";
 	case PROBE_ORPHANED:	return "orphaned";
@@ -49,6 +50,17 @@ state_name(const struct probe *pr)
 	case PROBE_BADPID:	return "foreign-lock";
 	default:		return "unknown";
 	}
+}
+
+/* A running daemon: "running", or what its readiness checks say. */
+const char *
+report_readiness(const struct probe *pr)
+{
+	if (pr->recorded && pr->rec.readiness == SVREADY_STARTING)
+		return "starting";
+	if (pr->recorded && pr->rec.readiness == SVREADY_READY)
+		return "ready";
+	return "running";
 }
 
 /* Seconds since pid started, from /proc/PID/stat and /proc/uptime. */

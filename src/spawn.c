@@ -48,6 +48,7 @@ spawn_stage_name(enum launch_stage s)
 	case STAGE_LIMITS:	return "resource limits";
 	case STAGE_PRIVS:	return "privileges";
 	case STAGE_READY:	return "readiness";
+	case STAGE_PROBE:	return "readiness checks";
 	case STAGE_EXEC:	return "exec";
 	default:		return "start";
 	}
@@ -75,8 +76,8 @@ spawn_report_text(int fd, enum launch_stage stage, const char *text)
 
 	if (fd == -1)
 		return;
-	if (len > 255)
-		len = 255;
+	if (len > 511)
+		len = 511;
 	spawn_report(fd, stage, (int32_t)len);
 	while (off < len) {
 		n = write(fd, text + off, len - off);

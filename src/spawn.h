@@ -59,6 +59,7 @@ enum launch_stage {
 	STAGE_VANISHED,		/* died without a word */
 	STAGE_EXITED,		/* exec'd, then exited at once */
 	STAGE_ADOPT,		/* --forking: no daemon to adopt; see msg */
+	STAGE_PROBE,		/* the readiness checks failed; see msg */
 };
 
 struct launch_result {
@@ -67,7 +68,7 @@ struct launch_result {
 	enum launch_stage	stage;	/* of the failure; STAGE_NONE if none */
 	int			err;	/* errno of the failure */
 	int			status;	/* STAGE_EXITED: wait status, or -1 */
-	char			msg[256];	/* STAGE_ADOPT: why */
+	char			msg[512];	/* STAGE_ADOPT, _PROBE: why */
 };
 
 void		 spawn_exec(const struct launch *, int, enum launch_stage *);

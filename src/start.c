@@ -241,6 +241,7 @@ record_daemon(struct start *s, pid_t pid, pid_t session)
 	snprintf(s->rec.follow, sizeof(s->rec.follow), "%s", s->p->follow);
 	if (session > 0)
 		s->rec.session = session;
+	s->rec.readiness = s->checks.n > 0 ? SVREADY_STARTING : SVREADY_NONE;
 	return pidlock_record(&s->lock, &s->rec);
 }
 
@@ -259,8 +260,19 @@ record_mainpid(struct start *s)
 	    (rec.session != s->rec.session && proc_parent(main) != getpid()))
 		return 0;
 	rec.session = s->rec.session;
+	rec.readiness = s->rec.readiness;
 	memcpy(rec.follow, s->rec.follow, sizeof(rec.follow));
 	s->rec = rec;
+	return pidlock_record(&s->lock, &s->rec);
+}
+
+/* The checks passed: the record says so, for status and list. */
+static int
+record_ready(struct start *s)
+{
+	if (s->rec.readiness == SVREADY_NONE)
+		return 0;
+	s->rec.readiness = SVREADY_READY;
 	return pidlock_record(&s->lock, &s->rec);
 }
 
@@ -310,7 +322,9 @@ start_plain(struct start *s, const struct launch *l)
 	else if (s->ready.kind != READY_NONE &&
 	    (ready_forget_child_end(&s->ready), start_await_ready(s, &r)) == -1)
 		code = start_report_failure(s, &r);
-	else if (record_mainpid(s) == -1) {
+	else if (s->checks.n > 0 && start_await_checks(s, l, &r) == -1)
+		code = start_report_failure(s, &r);
+	else if (record_mainpid(s) == -1 || record_ready(s) == -1) {
 		warn("%s", s->p->pidfile);
 		code = EXIT_TROUBLE;
 	}
@@ -346,6 +360,11 @@ start_main(struct start *sp)
 	if (open_stdio(sp) == -1) {
 		start_discard(sp);
 		return EXIT_TROUBLE;
+	}
+	if (!o->supervise && rc_uses_log(&sp->checks) &&
+	    (code = start_follow_output(sp)) != 0) {
+		start_discard(sp);
+		return code;
 	}
 	chown_created(sp);
 	l = (struct launch){
@@ -401,6 +420,7 @@ cmd_start(const struct detach_opts *o, const struct paths *p)
 	int code;
 
 	code = start_main(&s);
+	rc_free(&s.checks);
 	env_free(&s.env);
 	return code;
 }

@@ -74,7 +74,7 @@ exited(const struct start *s, const struct launch_result *r)
 	const char *sep = s->ready.status[0] != '\0' ? "; its status: " : "";
 	char sig[16];
 
-	when = s->o->wait_ready ? " before it was ready" :
+	when = s->o->wait_ready || s->o->nchecks > 0 ? " before it was ready" :
 	    s->o->wait_ms >= 0 ? " within --wait" : " at once";
 	if (r->status == -1)
 		warnx("%s (pid %ld) exited%s", name, (long)r->pid, when);
@@ -125,6 +125,7 @@ start_report_failure(const struct start *s, const struct launch_result *r)
 			    "without saying it was ready", name, (long)r->pid);
 		break;
 	case STAGE_ADOPT:
+	case STAGE_PROBE:
 		warnx("%s: %s", name, r->msg);
 		break;
 	case STAGE_VANISHED:

@@ -13,6 +13,7 @@
 #include "pidlock.h"
 #include "privs.h"
 #include "ready.h"
+#include "readycheck.h"
 #include "spawn.h"
 #include "svstate.h"
 
@@ -24,6 +25,7 @@ struct start {
 	struct privs			 privs;
 	struct envbuf			 env;
 	struct ready			 ready;
+	struct readycheck		 checks;	/* --ready-port, ... */
 	struct svstate			 rec;	/* the daemon, once it runs */
 };
 
@@ -32,6 +34,9 @@ int	start_report_failure(const struct start *, const struct launch_result *);
 void	start_discard(struct start *);
 void	start_abort(struct start *, pid_t);
 int	start_await_ready(struct start *, struct launch_result *);
+int	start_follow_output(struct start *);
+int	start_await_checks(struct start *, const struct launch *,
+	    struct launch_result *);
 int	start_supervised(struct start *, const struct launch *);
 
 #endif

@@ -87,6 +87,12 @@ start_prepare(struct start *s)
 		warn("environment");
 		return -1;
 	}
+	if (rc_init(&s->checks, o->checks, o->nchecks, msg, sizeof(msg)) ==
+	    -1) {
+		warnx("%s", msg);
+		return -1;
+	}
+	s->checks.timeout = o->ready_timeout_ms;
 	return 0;
 }
 
@@ -102,6 +108,7 @@ start_validate(const struct detach_opts *o, const struct paths *p)
 
 	r = start_prepare(&s);
 	ready_close(&s.ready);
+	rc_free(&s.checks);
 	env_free(&s.env);
 	return r == -1 ? EXIT_TROUBLE : EXIT_OK;
 }

@@ -1,12 +1,14 @@
 /*
- * Plain start with --wait-ready, --ready-fd or --wait: the daemon runs
- * (its exec succeeded); wait until it says it is ready, dies, or the time
- * runs out.  The daemon is our child here (we are its subreaper), so its
+ * Plain start with --wait-ready, --ready-fd or --wait, and with the
+ * readiness checks (--ready-port, ...): the daemon runs (its exec
+ * succeeded); wait until it says it is ready or the checks pass, it dies,
+ * or the time runs out.  The daemon is our child here (we are its subreaper), so its
  * exit status is ours to report.
  */
 #include "config.h"
 
 #include <dirent.h>
+#include <err.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "detach.h"
 #include "parse.h"
 #include "proc.h"
 #include "start_int.h"
@@ -155,5 +158,74 @@ start_await_ready(struct start *s, struct launch_result *r)
 	target_release(&t);
 	r->stage = STAGE_READY;
 	r->err = state == READY_FAILED ? EPIPE : ETIMEDOUT;
+	return -1;
+}
+
+/*
+ * Plain start with --ready-log: follow the output files from their
+ * current end.  Returns 0, or an exit code (64: not a regular file).
+ */
+int
+start_follow_output(struct start *s)
+{
+	const char *path[2] = { s->p->out, s->p->err };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (path[i][0] == '\0' ||
+		    rc_follow(&s->checks, i, path[i]) == 0)
+			continue;
+		if (errno != EINVAL) {
+			warn("%s", path[i]);
+			return EXIT_TROUBLE;
+		}
+		warnx("--ready-log: %s is not a regular file, whose lines "
+		    "detach could follow", path[i]);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/*
+ * --ready-port, --ready-file, --ready-log, --ready-cmd: run their
+ * rounds until they pass, the daemon ends (STAGE_EXITED, reaped) or the
+ * time runs out (STAGE_PROBE, the daemon the caller's to stop).
+ */
+int
+start_await_checks(struct start *s, const struct launch *l,
+    struct launch_result *r)
+{
+	struct readycheck *rc = &s->checks;
+	struct pollfd pfd;
+	struct target t;
+	enum ready_state st;
+	int64_t now, left;
+
+	if (target_pin(&t, r->pid, 0) != 1) {
+		r->stage = STAGE_EXITED;
+		r->status = reap(r->pid);
+		return -1;
+	}
+	rc_begin(rc, l, clock_ms());
+	while ((st = rc_step(rc, now = clock_ms())) == READY_WAITING) {
+		if (!target_alive(&t))
+			break;
+		left = rc_next(rc) - now;
+		if (t.pidfd == -1 && left > BLIND_POLL_MS)
+			left = BLIND_POLL_MS;
+		pfd = (struct pollfd){ .fd = t.pidfd, .events = POLLIN };
+		poll(&pfd, 1, left < 0 ? 0 : (int)left);
+	}
+	target_release(&t);
+	if (st == READY_DONE)
+		return 0;
+	if (st == READY_WAITING) {
+		rc_cancel(rc);
+		r->stage = STAGE_EXITED;
+		r->status = reap(r->pid);
+		return -1;
+	}
+	rc_report(rc, r->pid, r->msg, sizeof(r->msg));
+	r->stage = STAGE_PROBE;
 	return -1;
 }

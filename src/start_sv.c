@@ -57,6 +57,7 @@ start_supervised(struct start *s, const struct launch *child)
 		.forking = o->forking,
 		.follow = p->follow[0] != '\0' ? p->follow : NULL,
 		.adopt_ms = o->ready_timeout_ms,
+		.checks = s->checks.n > 0 ? &s->checks : NULL,
 	};
 	cfg.child.lock = NULL;
 	cfg.child.keep_lock = 0;

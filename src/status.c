@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "control.h"
 #include "detach.h"
@@ -34,17 +35,21 @@ static void
 print_running(const struct paths *p, const struct probe *pr)
 {
 	const struct svstate *st = &pr->rec;
+	const char *ready = report_readiness(pr), *sep = ", ";
 	char last[64];
 
+	if (strcmp(ready, "running") == 0)
+		ready = sep = "";	/* no readiness checks */
 	if (!pr->recorded || st->supervisor != pr->pid) {
-		printf("%s is running (pid %ld)\n", p->name, (long)pr->pid);
+		printf("%s is running (pid %ld%s%s)\n", p->name, (long)pr->pid,
+		    sep, ready);
 		return;
 	}
 	svstate_describe(st->last_status, last, sizeof(last));
 	if (st->child > 0)
-		printf("%s is running (pid %ld, supervising pid %ld; %lld "
+		printf("%s is running (pid %ld, supervising pid %ld%s%s; %lld "
 		    "restarts; last exit: %s)\n", p->name, (long)pr->pid,
-		    (long)st->child, st->restarts, last);
+		    (long)st->child, sep, ready, st->restarts, last);
 	else
 		printf("%s is running (pid %ld, supervising, waiting to "
 		    "restart; %lld restarts; last exit: %s)\n", p->name,

@@ -44,6 +44,7 @@ sv_save_state(struct supervisor *sv)
 {
 	struct svstate st = sv->self;
 
+	st.readiness = sv->readiness;
 	st.child = sv->child;
 	st.restarts = sv->restarts;
 	st.last_status = sv->last_status;
@@ -108,12 +109,15 @@ setup_signals(struct supervisor *sv)
 static int64_t
 next_deadline(const struct supervisor *sv)
 {
-	int64_t d = -1;
+	int64_t d = -1, c;
 
 	if (sv->mode == SV_BACKOFF)
 		d = sv->restart_at;
-	else if (sv->mode == SV_STOPPING && sv->stop_deadline != 0)
+	else if ((sv->mode == SV_STOPPING || sv->mode == SV_RECYCLING) &&
+	    sv->stop_deadline != 0)
 		d = sv->stop_deadline;
+	else if ((c = sv_checks_next(sv)) >= 0)
+		d = c;
 	if (sv->report_fd != -1 && sv->mode == SV_RUNNING &&
 	    ready_deadline(sv->ready) >= 0 &&
 	    (d == -1 || ready_deadline(sv->ready) < d))
@@ -143,11 +147,12 @@ on_time(struct supervisor *sv, int64_t now)
 	sv_output_release(sv, now);
 	if (sv->mode == SV_BACKOFF && now >= sv->restart_at)
 		sv_restart_child(sv);
-	else if (sv->mode == SV_STOPPING && sv->stop_deadline != 0 &&
-	    now >= sv->stop_deadline)
+	else if ((sv->mode == SV_STOPPING || sv->mode == SV_RECYCLING) &&
+	    sv->stop_deadline != 0 && now >= sv->stop_deadline)
 		sv_stop_step(sv);
 	else if (sv->report_fd != -1 && sv->mode == SV_RUNNING)
 		sv_ready_event(sv, ready_step(sv->ready, 0, now));
+	sv_checks_step(sv, now);
 }
 
 /*
@@ -178,16 +183,20 @@ run(struct supervisor *sv)
 	struct signalfd_siginfo si;
 	struct pollfd pfd[NPOLL];
 	struct ready *rd = sv->ready;
-	int i, n, timeout, rdi;
+	int i, n, timeout, rdi, fed;
 
 	while (sv->mode != SV_DONE) {
 		timeout = poll_timeout(sv);
 		n = poll_set(sv, pfd, &rdi);
 		if (poll(pfd, (nfds_t)n, timeout) == -1 && errno != EINTR)
 			break;
-		for (i = 0; i < sv->npumps; i++)
-			if (pfd[2 + i].revents != 0)
+		for (i = fed = 0; i < sv->npumps; i++)
+			if (pfd[2 + i].revents != 0) {
 				sv_pump_drain(sv, &sv->pumps[i]);
+				fed = 1;
+			}
+		if (fed)
+			sv_checks_step(sv, clock_ms());	/* --ready-log */
 		if (pfd[rdi].revents != 0 && rd != NULL && rd->fd != -1)
 			sv_on_ready_input(sv);
 		while (read(sv->sigfd, &si, sizeof(si)) == sizeof(si) &&
@@ -273,6 +282,7 @@ supervisor_init(struct supervisor *sv, const struct sv_config *cfg,
 	sv->child_tpl = cfg->child;
 	sv->child_tpl.parent = getpid();
 	sv->ready = cfg->ready;
+	sv->checks = cfg->checks;
 	close_inherited(cfg, report_fd);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		return -1;
@@ -326,12 +336,16 @@ supervise_body(void *arg, int report_fd)
 		_exit(EXIT_TROUBLE);	/* the caller removes the pidfile */
 	}
 	sv.report_fd = report_fd;
-	if (sv.ready == NULL || sv.ready->kind == READY_NONE)
-		sv_report_start(&sv, STAGE_NONE, 0);
-	else
+	if (sv.ready != NULL && sv.ready->kind != READY_NONE) {
+		sv.base_pending = 1;
 		ready_arm(sv.ready, cfg->ready_ms);
+	} else if (!sv.checks_pending)
+		sv_report_start(&sv, STAGE_NONE, 0);
 	run(&sv);
-	if (sv.report_fd != -1)
+	if (sv.report_fd != -1 && sv.unready[0] != '\0') {
+		spawn_report_text(sv.report_fd, STAGE_PROBE, sv.unready);
+		sv_report_start(&sv, STAGE_NONE, 0);
+	} else if (sv.report_fd != -1)
 		sv_report_start(&sv, STAGE_READY, sv.ready_err != 0 ?
 		    sv.ready_err : ETIMEDOUT);
 	sv_say(&sv, LOG_NOTICE, "supervisor exiting");

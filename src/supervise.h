@@ -12,6 +12,7 @@
 #include "pidlock.h"
 #include "privs.h"
 #include "ready.h"
+#include "readycheck.h"
 #include "schedule.h"
 #include "spawn.h"
 
@@ -46,6 +47,7 @@ struct sv_config {
 	int			 forking;	/* adopt what the child leaves */
 	const char		*follow;	/* --follow-pidfile, or NULL */
 	int64_t			 adopt_ms;	/* --ready-timeout */
+	struct readycheck	*checks;	/* --ready-port, ...; or NULL */
 };
 
 void	supervise_body(void *, int);

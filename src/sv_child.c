@@ -98,6 +98,7 @@ take_child(struct supervisor *sv, pid_t pid)
 	sv->child_pidfd = sys_pidfd_open(pid);	/* -1: SIGCHLD alone */
 	sv->child_started = clock_ms();
 	sv->mode = SV_RUNNING;
+	sv_ready_begin(sv);
 	child_pidfile_write(sv);
 	sv_save_state(sv);
 	set_title(sv);
@@ -138,49 +139,6 @@ sv_report_start(struct supervisor *sv, enum launch_stage stage, int value)
 		spawn_report(sv->report_fd, stage, value);
 	close(sv->report_fd);
 	sv->report_fd = -1;
-}
-
-/* The first child is ready (or, with --wait, survived): detach start may
- * return.  Later children are only logged. */
-void
-sv_child_ready(struct supervisor *sv)
-{
-	if (sv->report_fd != -1)
-		sv_report_start(sv, STAGE_NONE, 0);
-	else if (sv->child > 0)
-		sv_say(sv, LOG_NOTICE, "pid %ld is ready", (long)sv->child);
-}
-
-/* What the readiness wait came to (ready_step()). */
-void
-sv_ready_event(struct supervisor *sv, enum ready_state st)
-{
-	struct ready *rd = sv->ready;
-
-	switch (st) {
-	case READY_DONE:
-		sv_child_ready(sv);
-		break;
-	case READY_FAILED:
-		/* the child closed its --ready-fd: no more news from it */
-		close(rd->fd);
-		rd->fd = -1;
-		/* FALLTHROUGH */
-	case READY_TIMEOUT:
-		if (sv->report_fd != -1 && sv->mode == SV_RUNNING) {
-			sv->ready_err = st == READY_FAILED ? EPIPE : ETIMEDOUT;
-			sv_request_stop(sv, SIGTERM, sv->cfg->stop_sched);
-		}
-		break;
-	case READY_WAITING:
-		break;
-	}
-}
-
-void
-sv_on_ready_input(struct supervisor *sv)
-{
-	sv_ready_event(sv, ready_step(sv->ready, 1, clock_ms()));
 }
 
 /* Forget the child that exited with status, and say how it ended. */
@@ -234,12 +192,20 @@ child_exited(struct supervisor *sv, int status)
 {
 	const struct sv_config *c = sv->cfg;
 	pid_t group = sv->child_pgrp;
-	int64_t now = clock_ms(), delay = 0;
+	int64_t now = clock_ms(), delay = 0, started = sv->child_started;
+	int unready = sv->mode == SV_RECYCLING;
 
+	sv_ready_end(sv);
 	child_gone(sv, status);
 	sv->child_pgrp = 0;
-	if (c->forking && sv->mode != SV_STOPPING && WIFEXITED(status) &&
-	    WEXITSTATUS(status) == 0 && handed_over(sv))
+	if (unready) {
+		/* never ready: a failure that died young, whatever its end */
+		sv->mode = SV_RUNNING;
+		status = W_EXITCODE(1, 0);
+		started = now;
+	}
+	if (c->forking && sv->mode != SV_STOPPING && !unready &&
+	    WIFEXITED(status) && WEXITSTATUS(status) == 0 && handed_over(sv))
 		return;
 	if (sv->report_fd != -1 && sv->ready_err == 0) {
 		/* died before it was ready: detach start reports it */
@@ -251,8 +217,8 @@ child_exited(struct supervisor *sv, int status)
 		sv_finish(sv, group);
 		return;
 	}
-	switch (sv_policy_decide(c, &sv->history, sv->child_started, now,
-	    status, &delay)) {
+	switch (sv_policy_decide(c, &sv->history, started, now, status,
+	    &delay)) {
 	case SV_NO_RESTART:
 		sv_say(sv, LOG_NOTICE, "not restarting (--restart=%s)",
 		    c->restart == RESTART_NEVER ? "never" : "on-failure");
@@ -289,6 +255,8 @@ sv_reap(struct supervisor *sv)
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
 		if (pid == sv->child)
 			child_exited(sv, st);
+		else if (sv->checks != NULL)
+			rc_reaped(sv->checks, pid, st);	/* a --ready-cmd */
 }
 
 void

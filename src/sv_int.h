@@ -13,6 +13,7 @@
 
 #include "pidlock.h"
 #include "ready.h"
+#include "readycheck.h"
 #include "schedule.h"
 #include "spawn.h"
 #include "supervise.h"
@@ -25,6 +26,7 @@ enum sv_mode {
 	SV_RUNNING,	/* a child runs */
 	SV_BACKOFF,	/* waiting out the restart delay */
 	SV_STOPPING,	/* stop requested: signalling the child, no restart */
+	SV_RECYCLING,	/* never ready: stopping the child, to restart it */
 	SV_DONE,	/* nothing left to do: clean up and exit */
 };
 
@@ -66,6 +68,12 @@ struct supervisor {
 	int			 reopen_err;
 	int			 report_fd;	/* open until the first child is ready */
 	int			 ready_err;	/* why it never was */
+	struct readycheck	*checks;	/* cfg's; NULL: none */
+	int			 base_pending;	/* the first child's own word */
+	int			 checks_pending;
+	int			 announced;	/* this child is ready */
+	int			 readiness;	/* SVREADY_*, for the record */
+	char			 unready[512];	/* the first child: why not */
 	char			*buf;		/* the pumps' buffer, mmap()ed */
 	int64_t			 buf_release_at; /* 0: nothing to give back */
 	struct svstate		 self;		/* who we are, for the record */
@@ -92,9 +100,15 @@ void	sv_child_pidfile_remove(struct supervisor *);
 void	sv_reap(struct supervisor *);
 void	sv_restart_child(struct supervisor *);
 void	sv_report_start(struct supervisor *, enum launch_stage, int);
+
+/* sv_ready.c */
 void	sv_child_ready(struct supervisor *);
 void	sv_on_ready_input(struct supervisor *);
 void	sv_ready_event(struct supervisor *, enum ready_state);
+void	sv_ready_begin(struct supervisor *);
+void	sv_ready_end(struct supervisor *);
+void	sv_checks_step(struct supervisor *, int64_t);
+int64_t	sv_checks_next(const struct supervisor *);
 
 /* sv_stop.c */
 void	sv_kill_leftovers(pid_t);
@@ -103,5 +117,6 @@ void	sv_finish(struct supervisor *, pid_t);
 void	sv_stop_step(struct supervisor *);
 void	sv_request_stop(struct supervisor *, int, const struct schedule *);
 void	sv_self_stop(struct supervisor *, int);
+void	sv_recycle(struct supervisor *);
 
 #endif

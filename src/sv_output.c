@@ -159,6 +159,9 @@ sv_pump_drain(struct supervisor *sv, struct pump *pp)
 			return;
 		if (n > PUMP_KEEP)
 			sv->buf_release_at = clock_ms() + PUMP_RELEASE_MS;
+		if (sv->checks_pending)
+			rc_feed(sv->checks, (int)(pp - sv->pumps), sv->buf,
+			    (size_t)n);
 		if (pp->out == -1)
 			syslog_lines(pp, sv->buf, (size_t)n);
 		else

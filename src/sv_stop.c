@@ -109,6 +109,20 @@ sv_request_stop(struct supervisor *sv, int sig, const struct schedule *sc)
 	sv_stop_step(sv);
 }
 
+/*
+ * The child never became ready: stop it with the stop schedule, as a
+ * stop would, but restart it then (child_exited() counts it a failure).
+ */
+void
+sv_recycle(struct supervisor *sv)
+{
+	sv->mode = SV_RECYCLING;
+	sv->stop_sched = *sv->cfg->stop_sched;
+	sv->stop_idx = -1;
+	sv->stop_deadline = 0;
+	sv_stop_step(sv);
+}
+
 /* A plain TERM or INT: stop with the default schedule, that signal first. */
 void
 sv_self_stop(struct supervisor *sv, int sig)

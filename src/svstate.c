@@ -47,6 +47,12 @@ svstate_format(const struct svstate *s, char *buf, size_t len)
 
 	if (n < 0 || (size_t)n >= len)
 		return -1;
+	if (s->readiness == SVREADY_STARTING || s->readiness == SVREADY_READY) {
+		if ((size_t)snprintf(buf + n, len - (size_t)n, "ready %d\n",
+		    s->readiness == SVREADY_READY) >= len - (size_t)n)
+			return -1;
+		n += (int)strlen(buf + n);
+	}
 	if (s->follow[0] == '\0')
 		return n;
 	if (s->follow[0] != '/' || strchr(s->follow, '\n') != NULL)
@@ -103,6 +109,21 @@ boot_field(const char **p, char *out)
 	return 0;
 }
 
+/* "ready 0|1\n" at *p, if there (optional): *readiness, SVREADY_*. */
+static int
+ready_field(const char **p, int *readiness)
+{
+	long long v;
+
+	*readiness = SVREADY_NONE;
+	if (strncmp(*p, "ready ", 6) != 0)
+		return 0;
+	if (field(p, "ready", 0, 1, &v) == -1)
+		return -1;
+	*readiness = v ? SVREADY_READY : SVREADY_STARTING;
+	return 0;
+}
+
 /* "follow /PATH\n" at *p, if there: the last line, optional. */
 static int
 follow_field(const char **p, char *out)
@@ -129,6 +150,7 @@ int
 svstate_parse(const char *buf, struct svstate *s)
 {
 	long long pid, start, sid, sup, child, restarts, last, reopened, rerr;
+	int readiness;
 	char boot[SVSTATE_BOOT_LEN], follow[PATH_MAX];
 	const char *p = buf;
 
@@ -142,6 +164,7 @@ svstate_parse(const char *buf, struct svstate *s)
 	    field(&p, "last_status", -1, INT_MAX, &last) == -1 ||
 	    field(&p, "reopened", 0, LONG_MAX, &reopened) == -1 ||
 	    field(&p, "reopen_err", 0, INT_MAX, &rerr) == -1 ||
+	    ready_field(&p, &readiness) == -1 ||
 	    follow_field(&p, follow) == -1 || *p != '\0')
 		return -1;
 	if (sup != 0 && sup != pid)
@@ -150,7 +173,7 @@ svstate_parse(const char *buf, struct svstate *s)
 	    .session = (pid_t)sid, .supervisor = (pid_t)sup,
 	    .child = (pid_t)child, .restarts = restarts,
 	    .last_status = (int)last, .reopened = (long)reopened,
-	    .reopen_err = (int)rerr };
+	    .reopen_err = (int)rerr, .readiness = readiness };
 	memcpy(s->boot, boot, sizeof(boot));
 	memcpy(s->follow, follow, sizeof(follow));
 	return 0;

@@ -26,7 +26,15 @@ struct svstate {
 	int		last_status;	/* wait status, -1 before any exit */
 	long		reopened;	/* token of the last reopen, 0 if none */
 	int		reopen_err;	/* its errno, 0 if it worked */
+	int		readiness;	/* SVREADY_*: with readiness checks */
 	char		follow[PATH_MAX]; /* --follow-pidfile, "" if none */
+};
+
+/* What the readiness checks (--ready-port, ...) say of the daemon. */
+enum {
+	SVREADY_NONE,		/* no checks: it runs, nothing more known */
+	SVREADY_STARTING,	/* they have not passed yet */
+	SVREADY_READY,		/* they passed */
 };
 
 /* pure */

@@ -27,6 +27,7 @@ check_PROGRAMS += \
 	tests/unit/check_sv_policy \
 	tests/unit/check_adopt \
 	tests/unit/check_hostport \
+	tests/unit/check_readycheck \
 	# EOL
 tests_unit_check_proc_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_proc_LDADD = $(UNIT_LDADD)
@@ -48,6 +49,8 @@ tests_unit_check_adopt_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_adopt_LDADD = $(UNIT_LDADD)
 tests_unit_check_hostport_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_hostport_LDADD = $(UNIT_LDADD)
+tests_unit_check_readycheck_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_readycheck_LDADD = $(UNIT_LDADD)
 
 # Helpers for the black-box tests, not tests themselves.
 check_PROGRAMS += tests/reaper tests/testtool tests/nosys
@@ -63,6 +66,7 @@ TESTS += \
 	tests/unit/check_sv_policy \
 	tests/unit/check_adopt \
 	tests/unit/check_hostport \
+	tests/unit/check_readycheck \
 	# EOL
 
 # oldkernel.sh first: the longest, mostly waiting, it runs beside the rest.

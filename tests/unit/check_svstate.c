@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -79,6 +80,9 @@ static const char *bad[] = {
 	    "restarts 0\nlast_status -1\nreopened 0\n",
 	"start 1\npid 5\nboot -\nsession 0\nsupervisor 0\nchild 0\n"
 	    "restarts 0\nlast_status -1\nreopened 0\nreopen_err 0\n",
+	GOOD("5", "0") "ready 2\n",		/* 0 or 1 */
+	GOOD("5", "0") "ready -1\n",
+	GOOD("5", "0") "ready\n",
 	/* the old supervisor-only format is not a record */
 	"supervisor 5\nchild 0\nrestarts 0\nlast_status -1\nreopened 0\n"
 	    "reopen_err 0\n",
@@ -89,6 +93,29 @@ START_TEST(test_bad)
 	struct svstate out = { 0 };
 
 	ck_assert_msg(svstate_parse(bad[_i], &out) == -1, "case %d", _i);
+}
+END_TEST
+
+/* readiness: written only with checks, optional on reading (old records) */
+START_TEST(test_readiness)
+{
+	struct svstate in = sample(), out;
+	char buf[PATH_MAX + 512];
+	int r;
+
+	for (r = SVREADY_NONE; r <= SVREADY_READY; r++) {
+		in.readiness = r;
+		strcpy(in.follow, r == SVREADY_READY ? "/run/x.pid" : "");
+		ck_assert_int_gt(svstate_format(&in, buf, sizeof(buf)), 0);
+		ck_assert((strstr(buf, "ready ") != NULL) == (r != 0));
+		ck_assert_int_eq(svstate_parse(buf, &out), 0);
+		ck_assert_int_eq(out.readiness, r);
+		ck_assert_str_eq(out.follow, in.follow);
+	}
+	ck_assert_int_eq(svstate_parse(GOOD("5", "0"), &out), 0);
+	ck_assert_int_eq(out.readiness, SVREADY_NONE);
+	ck_assert_int_eq(svstate_parse(GOOD("5", "0") "ready 0\n", &out), 0);
+	ck_assert_int_eq(out.readiness, SVREADY_STARTING);
 }
 END_TEST
 
@@ -113,6 +140,7 @@ svstate_suite(void)
 
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, test_readiness);
 	tcase_add_test(tc, test_describe);
 	suite_add_tcase(s, tc);
 	return s;
