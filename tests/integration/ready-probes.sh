@@ -11,7 +11,7 @@ TOP=$(cd "${srcdir:-$(dirname "$0")/../..}" && pwd)
 . "$TOP/tests/lib.sh"		# (it moves to $T)
 . "$TOP/tests/legacy-lib.sh"
 
-plan 139
+plan 146
 
 ROOT=0
 [ "$(id -u)" = 0 ] && ROOT=1
@@ -117,6 +117,17 @@ check "... status --json has \"state\":\"running\"" \
     says "$T/out" '"state":"running"'
 "$DETACH" stop -p "$T/np.pid"
 
+# a host name (tried at each of its addresses)
+P=$(free_port)
+mkdir "$T/cn"
+expect 0 "--ready-port=localhost:PORT, listening on 127.0.0.1 after 0.3 s: exit 0" \
+    "$DETACH" start -p "$T/cn.pid" --ready-port="localhost:$P" \
+    --ready-timeout=10 -E LSN_DIR="$T/cn" -- "$T/lsn" "$P" 0.3
+d=$(pid_of "$T/cn.pid" 2>/dev/null); track "$d"
+check "... the port accepts, the marker was written" \
+    eval 'port_open "$P" && test -e "$T/cn/mark.$d"'
+"$DETACH" stop -p "$T/cn.pid"
+
 # an IPv6 address in brackets
 P6=$(free_port)
 if perl -MIO::Socket::IP -e 'IO::Socket::IP->new(LocalHost => "::1",
@@ -143,6 +154,28 @@ expect 0 "--ready-file=f2 (relative), created after 0.3 s: start exits 0" \
 d=$(pid_of "$T/c2.pid" 2>/dev/null); track "$d"
 check "... the file exists when start returns" test -e "$T/f2"
 "$DETACH" stop -p "$T/c2.pid"
+
+# fresh_file_starts START-OPTIONS...: 20 starts in a row of a service
+# that makes the --ready-file at once, none there before the start: each
+# exits 0 (what was there before is looked at before the command runs,
+# not after, when the file may already be the service's).
+fresh_file_starts() {
+	local i
+	for i in $(seq 1 20); do
+		rm -f "$T/ff"
+		if ! "$DETACH" start -p "$T/ff.pid" "$@" --ready-file="$T/ff" \
+		    --ready-timeout=2 -- sh -c ': >"$0"; exec sleep 300' "$T/ff" \
+		    2>"$T/ff.err"; then
+			echo "# start $i: $(head -n 1 "$T/ff.err")"
+			return 1
+		fi
+		track "$(pid_of "$T/ff.pid")"
+		"$DETACH" stop -p "$T/ff.pid" >/dev/null 2>&1 || return 1
+	done
+}
+check "a --ready-file the service makes at once: 20 starts exit 0" \
+    fresh_file_starts
+check "... the same with --supervise" fresh_file_starts --supervise
 
 # restart takes the probes too
 rm -f "$T/f2b"
@@ -208,6 +241,15 @@ check "... it ran exactly 3 times ($(wc -l <"$T/n3.runs" 2>/dev/null))" \
     test "$(wc -l <"$T/n3.runs" 2>/dev/null)" = 3
 "$DETACH" stop -p "$T/n3.pid"
 
+# a run that hangs is killed after 5 s, and the next one runs
+expect 0 "--ready-cmd whose first run hangs: killed after 5 s, the next passes" \
+    "$DETACH" start -p "$T/k5.pid" --ready-timeout=20 \
+    --ready-cmd="test -e '$T/k5.once' || { : >'$T/k5.once'; sleep 1002.$$; }" \
+    -- sleep 300
+d=$(pid_of "$T/k5.pid" 2>/dev/null); track "$d"
+check "... the hung run is gone (sleep 1002.$$)" none_with_cmdline "1002.$$"
+"$DETACH" stop -p "$T/k5.pid"
+
 mkdir -m 777 "$T/rcw"
 wd=$(cd "$T/rcw" && pwd -P)
 if [ "$ROOT" = 1 ] && getent passwd nobody >/dev/null; then
@@ -239,26 +281,31 @@ check "... when start returns, the port accepts and the file exists" \
     eval 'port_open "$P" && test -e "$T/c5.file"'
 "$DETACH" stop -p "$T/c5.pid"
 
-# ... and the port later than the file (two --ready-file, one there
-# already)
+# ... and the port later than the files: two --ready-file, one of them
+# left from before the start (a stale file counts only once made anew,
+# man detach.1), which the service writes again as it starts
 P=$(free_port)
 mkdir "$T/c5b"
-: >"$T/c5b.there"
-expect 0 "two --ready-file and --ready-port, the port last: exit 0" \
-    "$DETACH" start -p "$T/c5b.pid" --ready-file="$T/c5b.there" \
+: >"$T/c5b.stale"
+expect 0 "two --ready-file (one stale, renewed) and --ready-port, the port last: exit 0" \
+    "$DETACH" start -p "$T/c5b.pid" --ready-file="$T/c5b.stale" \
     --ready-port="$P" --ready-file="$T/c5b.file" --ready-timeout=10 \
     -E LSN_DIR="$T/c5b" -- \
-    sh -c ': >"$0"; exec "$1" "$2" 0.3' "$T/c5b.file" "$T/lsn" "$P"
+    sh -c 'echo up >"$0"; : >"$1"; exec "$2" "$3" 0.3' "$T/c5b.stale" \
+    "$T/c5b.file" "$T/lsn" "$P"
 d=$(pid_of "$T/c5b.pid" 2>/dev/null); track "$d"
 check "... when start returns, the service had listened" \
     eval 'port_open "$P" && test -e "$T/c5b/mark.$d"'
 "$DETACH" stop -p "$T/c5b.pid"
 
-# --- 6. not ready in time: stopped by the schedule, both unmet probes
-# named (the service and its child ignore TERM: -t 0.5 brings KILL)
-expect 3 "--ready-timeout=0.5, a port and a file that never come: exit 3" \
+# --- 6. not ready in time: stopped by the schedule, each unmet probe
+# named (the service and its child ignore TERM: -t 0.5 brings KILL); a
+# file there before the start and never changed does not count
+: >"$T/stale"
+expect 3 "--ready-timeout=0.5, a port and files that never come: exit 3" \
     "$DETACH" start -p "$T/to.pid" --ready-port="127.0.0.1:$CP" \
-    --ready-file="$T/never" --ready-timeout=0.5 -t 0.5 -- \
+    --ready-file="$T/never" --ready-file="$T/stale" --ready-timeout=0.5 \
+    -t 0.5 -- \
     sh -c 'trap "" TERM; sleep 300 & echo $! >"$0.kid"; echo $$ >"$0"; wait' \
     "$T/to.self"
 self=$(cat "$T/to.self" 2>/dev/null); kid=$(cat "$T/to.self.kid" 2>/dev/null)
@@ -267,6 +314,8 @@ check "... saying it was not ready in time" says "$T/err" "was not ready within"
 check "... naming --ready-port=127.0.0.1:$CP" \
     names "$T/err" "--ready-port=127.0.0.1:$CP"
 check "... naming --ready-file=$T/never" names "$T/err" "--ready-file=$T/never"
+check "... naming the stale --ready-file=$T/stale" \
+    names "$T/err" "--ready-file=$T/stale"
 check "... the service ($self) and its child ($kid) are gone" \
     all_gone "$self" "$kid"
 check "... no pidfile, no record" nothing_left "$T/to.pid"
@@ -337,7 +386,9 @@ dir=$( [ "$(id -u)" = 0 ] && echo /run/detach || echo "$XDG_RUNTIME_DIR/detach")
 "$DETACH" start -n rpl --ready-file="$T/l.go" --ready-timeout=20 -- \
     sleep 300 >/dev/null 2>&1 &
 bg=$!
-"$TESTTOOL" waitfile "$dir/rpl.pid" 10 1 &&
+# start makes the directory: wait for it before watching it
+"$TESTTOOL" waitfile "$dir" 10 0 &&
+    "$TESTTOOL" waitfile "$dir/rpl.pid" 10 1 &&
     "$TESTTOOL" waitfile "$dir/rpl.pid.state" 10 1
 tr -dc 0-9 <"$dir/rpl.pid" >"$T/l.daemon"
 "$DETACH" list >"$T/l1.out" 2>&1
@@ -480,8 +531,16 @@ expect 64 "--ready-log without -o or -e" \
     "$DETACH" start -p "$u" --ready-log=x -- sleep 300
 check "... names --ready-log, no pidfile" \
     eval 'names "$T/err" "--ready-log" && test ! -e "$u"'
+# the FIFO has a reader (perl holds it open read-write, which does not
+# block), so that it would be a usable output but for --ready-log
+perl -e 'open(my $f, "+<", $ARGV[0]) or die "fifo: $!\n";
+    open(my $r, ">", $ARGV[1]); close $r; sleep 60' "$T/fifo" "$T/fifo.held" &
+holder=$!
+track "$holder"
+wait_file "$T/fifo.held" 10 0
 expect 64 "--ready-log with -o naming a FIFO (not a regular file)" \
     timeout 10 "$DETACH" start -p "$u" -o "$T/fifo" --ready-log=x -- sleep 300
+kill "$holder"
 check "... names --ready-log, no pidfile" \
     eval 'names "$T/err" "--ready-log" && test ! -e "$u"'
 expect 64 "--supervise --ready-log without -o, -e or --syslog" \
