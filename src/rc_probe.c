@@ -191,6 +191,7 @@ cmd_ended(struct rc_check *c, int st)
 
 	cmd_drain(c);
 	c->pid = 0;
+	c->ended = 1;
 	if (c->out != -1)
 		close(c->out);
 	c->out = -1;
@@ -319,13 +320,19 @@ rc_round(struct readycheck *rc, struct rc_check *c, int64_t now)
 void
 rc_release(struct rc_check *c)
 {
-	int i;
+	char prev[sizeof(c->why)];
+	int i, had;
 
 	for (i = 0; i < RC_ADDRS; i++)
 		close_sock(c, i);
 	if (c->kind == RC_CMD && c->pid > 0) {
+		/* a failed run before this one says more than the cut */
+		memcpy(prev, c->why, sizeof(prev));
+		had = c->ended;
 		cmd_kill(c);
-		if (!c->passed)
+		if (!c->passed && had)
+			memcpy(c->why, prev, sizeof(c->why));
+		else if (!c->passed)
 			why(c, "still running at the deadline");
 	}
 }

@@ -150,7 +150,7 @@ rc_begin(struct readycheck *rc, const struct launch *tpl, int64_t now)
 	rc->began = rc->next = now;
 	rc->deadline = now + rc->timeout;
 	for (i = 0; i < rc->n; i++) {
-		rc->c[i].passed = 0;
+		rc->c[i].passed = rc->c[i].ended = 0;
 		snprintf(rc->c[i].why, sizeof(rc->c[i].why), "not checked");
 		if (rc->c[i].kind == RC_FILE)
 			rc_file_begin(&rc->c[i]);

@@ -50,6 +50,7 @@ struct rc_check {
 	int		 compiled;
 	/* RC_CMD */
 	pid_t		 pid;		/* a run in progress, or 0 */
+	int		 ended;		/* a run ended since rc_begin() */
 	int		 out;		/* its output, or -1 */
 	int64_t		 kill_at;
 	char		 tail[96];	/* the last line it wrote */
