@@ -16,11 +16,6 @@ plan 146
 ROOT=0
 [ "$(id -u)" = 0 ] && ROOT=1
 
-# nothing_left PIDFILE: neither the pidfile nor its record exists.
-nothing_left() {
-	test ! -e "$1" -a ! -e "$1.state"
-}
-
 # says FILE TEXT: FILE holds TEXT (fixed string).
 says() {
 	grep -qF -- "$2" "$1"
