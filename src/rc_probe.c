@@ -191,6 +191,7 @@ cmd_ended(struct rc_check *c, int st)
 
 	cmd_drain(c);
 	c->pid = 0;
+	c->ended = 1;
 	if (c->out != -1)
 		close(c->out);
 	c->out = -1;
@@ -285,7 +286,12 @@ cmd_round(struct readycheck *rc, struct rc_check *c, int64_t now)
 	cmd_drain(c);
 	si.si_pid = 0;
 	if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG |
-	    WNOWAIT) == 0 && si.si_pid == c->pid) {
+	    WNOWAIT) == -1 && errno == ECHILD) {
+		/* reaped by someone else's waitpid(-1): nothing to kill */
+		c->pid = 0;
+		cmd_ended(c, W_EXITCODE(1, 0));
+		why(c, "its exit status was lost");
+	} else if (si.si_pid == c->pid) {
 		/* what it left in its group goes with it */
 		kill(-c->pid, SIGKILL);
 		if (waitpid(c->pid, &st, 0) == c->pid)
@@ -319,13 +325,19 @@ rc_round(struct readycheck *rc, struct rc_check *c, int64_t now)
 void
 rc_release(struct rc_check *c)
 {
-	int i;
+	char prev[sizeof(c->why)];
+	int i, had;
 
 	for (i = 0; i < RC_ADDRS; i++)
 		close_sock(c, i);
 	if (c->kind == RC_CMD && c->pid > 0) {
+		/* a failed run before this one says more than the cut */
+		memcpy(prev, c->why, sizeof(prev));
+		had = c->ended;
 		cmd_kill(c);
-		if (!c->passed)
+		if (!c->passed && had)
+			memcpy(c->why, prev, sizeof(c->why));
+		else if (!c->passed)
 			why(c, "still running at the deadline");
 	}
 }

@@ -138,7 +138,24 @@ rc_follow(struct readycheck *rc, int i, const char *path)
 	return 0;
 }
 
-/* A new start (the first, or a restart): nothing has passed. */
+/*
+ * Before each launch: what --ready-file finds now was there before the
+ * start (the command may create its file at once, before rc_begin()).
+ */
+void
+rc_prepare(struct readycheck *rc)
+{
+	int i;
+
+	for (i = 0; i < rc->n; i++)
+		if (rc->c[i].kind == RC_FILE)
+			rc_file_begin(&rc->c[i]);
+}
+
+/*
+ * The command runs (the first, or a restart): nothing has passed yet.
+ * Files are judged against what rc_prepare() saw.
+ */
 void
 rc_begin(struct readycheck *rc, const struct launch *tpl, int64_t now)
 {
@@ -150,10 +167,10 @@ rc_begin(struct readycheck *rc, const struct launch *tpl, int64_t now)
 	rc->began = rc->next = now;
 	rc->deadline = now + rc->timeout;
 	for (i = 0; i < rc->n; i++) {
-		rc->c[i].passed = 0;
-		snprintf(rc->c[i].why, sizeof(rc->c[i].why), "not checked");
-		if (rc->c[i].kind == RC_FILE)
-			rc_file_begin(&rc->c[i]);
+		rc->c[i].passed = rc->c[i].ended = 0;
+		snprintf(rc->c[i].why, sizeof(rc->c[i].why), "%s",
+		    rc->c[i].kind == RC_LOG ? "no line matched" :
+		    "not checked");
 	}
 	rc->s[0].len = rc->s[1].len = 0;
 	rc->s[0].skipping = rc->s[1].skipping = 0;

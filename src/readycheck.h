@@ -50,6 +50,7 @@ struct rc_check {
 	int		 compiled;
 	/* RC_CMD */
 	pid_t		 pid;		/* a run in progress, or 0 */
+	int		 ended;		/* a run ended since rc_begin() */
 	int		 out;		/* its output, or -1 */
 	int64_t		 kill_at;
 	char		 tail[96];	/* the last line it wrote */
@@ -82,6 +83,7 @@ int			rc_init(struct readycheck *, const struct rc_spec *, int,
 			    char *, size_t);
 int			rc_uses_log(const struct readycheck *);
 int			rc_follow(struct readycheck *, int, const char *);
+void			rc_prepare(struct readycheck *);
 void			rc_begin(struct readycheck *, const struct launch *,
 			    int64_t);
 enum ready_state	rc_step(struct readycheck *, int64_t);

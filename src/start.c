@@ -312,6 +312,7 @@ start_plain(struct start *s, const struct launch *l)
 	struct launch_result r;
 	int code = EXIT_OK;
 
+	rc_prepare(&s->checks);
 	if (daemonize_launch(l, &r) == -1)
 		code = start_report_failure(s, &r);
 	else if (record_daemon(s, r.pid, r.session) == -1) {

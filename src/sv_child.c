@@ -98,7 +98,6 @@ take_child(struct supervisor *sv, pid_t pid)
 	sv->child_pidfd = sys_pidfd_open(pid);	/* -1: SIGCHLD alone */
 	sv->child_started = clock_ms();
 	sv->mode = SV_RUNNING;
-	sv_ready_begin(sv);
 	child_pidfile_write(sv);
 	sv_save_state(sv);
 	set_title(sv);
@@ -118,6 +117,8 @@ sv_start_child(struct supervisor *sv, struct launch_result *r)
 		}
 		sv->child_tpl.ready_fd = rd->child_fd;
 	}
+	if (sv->checks != NULL)
+		rc_prepare(sv->checks);
 	if (spawn_child(&sv->child_tpl, r) == -1)
 		return -1;
 	if (rd != NULL)
@@ -126,6 +127,7 @@ sv_start_child(struct supervisor *sv, struct launch_result *r)
 	if (sv->cfg->forking && adopt_child(sv, r) == -1)
 		return -1;
 	take_child(sv, r->pid);
+	sv_ready_begin(sv);
 	return 0;
 }
 
@@ -193,7 +195,7 @@ child_exited(struct supervisor *sv, int status)
 	const struct sv_config *c = sv->cfg;
 	pid_t group = sv->child_pgrp;
 	int64_t now = clock_ms(), delay = 0, started = sv->child_started;
-	int unready = sv->mode == SV_RECYCLING;
+	int unready = sv->mode == SV_RECYCLING, was = sv->readiness;
 
 	sv_ready_end(sv);
 	child_gone(sv, status);
@@ -205,8 +207,10 @@ child_exited(struct supervisor *sv, int status)
 		started = now;
 	}
 	if (c->forking && sv->mode != SV_STOPPING && !unready &&
-	    WIFEXITED(status) && WEXITSTATUS(status) == 0 && handed_over(sv))
+	    WIFEXITED(status) && WEXITSTATUS(status) == 0 && handed_over(sv)) {
+		sv_ready_handed_over(sv, was);
 		return;
+	}
 	if (sv->report_fd != -1 && sv->ready_err == 0) {
 		/* died before it was ready: detach start reports it */
 		sv_report_start(sv, STAGE_EXITED, status);

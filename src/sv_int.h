@@ -107,6 +107,7 @@ void	sv_on_ready_input(struct supervisor *);
 void	sv_ready_event(struct supervisor *, enum ready_state);
 void	sv_ready_begin(struct supervisor *);
 void	sv_ready_end(struct supervisor *);
+void	sv_ready_handed_over(struct supervisor *, int);
 void	sv_checks_step(struct supervisor *, int64_t);
 int64_t	sv_checks_next(const struct supervisor *);
 

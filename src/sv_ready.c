@@ -90,6 +90,26 @@ sv_ready_begin(struct supervisor *sv)
 	sv->readiness = SVREADY_STARTING;
 }
 
+/*
+ * A --forking daemon handed over to a successor (sshd re-executing on
+ * SIGHUP): no restart, so a service that was ready stays ready; one that
+ * was not is checked again from now.
+ */
+void
+sv_ready_handed_over(struct supervisor *sv, int was)
+{
+	if (sv->checks == NULL)
+		return;
+	if (was != SVREADY_READY) {
+		sv_ready_begin(sv);
+		sv_save_state(sv);
+		return;
+	}
+	sv->readiness = SVREADY_READY;
+	sv->announced = 1;
+	sv_save_state(sv);
+}
+
 /* The child is gone: its checks are moot. */
 void
 sv_ready_end(struct supervisor *sv)

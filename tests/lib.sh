@@ -178,6 +178,11 @@ all_gone() {
 	all_gone_within 10 "$@"
 }
 
+# nothing_left PIDFILE: neither the pidfile nor its record exists.
+nothing_left() {
+	test ! -e "$1" -a ! -e "$1.state"
+}
+
 # wait_file PATH [SECS [MINBYTES]]
 wait_file() {
 	"$TESTTOOL" waitfile "$1" "${2:-10}" "${3:-1}"

@@ -7,10 +7,6 @@
 
 plan 63
 
-nothing_left() {
-	test ! -e "$1" -a ! -e "$1.state"
-}
-
 # A perl program that forks, lets its parent exit 0, and in the child
 # calls setsid, counts HUPs in $T/hup, announces itself in $READY and
 # writes its pid to $OWN if set.

@@ -5,8 +5,9 @@
 top=$(cd "${srcdir:-$(dirname "$0")/../..}" && pwd)
 script="$top/scripts/init.d-example"
 . "$top/tests/lib.sh"
+. "$top/tests/legacy-lib.sh"	# free_port
 
-plan 93
+plan 99
 
 PERL=$(command -v perl)
 
@@ -304,6 +305,23 @@ expect 0 "stop with PIDFILE empty exits 0" \
 check "... and stops it" \
     eval 'gone "$pid" && test ! -e "$T/xdg/detach/initd-test.pid"'
 AS=()
+
+# --- READY_*: start returns once the daemon is ready, or fails
+rm -f "$T/self"
+expect 0 "start with READY_FILE and READY_LOG exits 0" \
+    initd READY_FILE="$T/self" READY_LOG="^started [0-9]+ .*one +two" start
+check "... once the daemon wrote its file and its line" \
+    eval 'test -s "$T/self" && grep -qE "^started [0-9]+ .*one +two" "$T/d.log"'
+track "$(pid_of "$T/self")"
+check "... and status calls it ready" \
+    eval 'initd status >"$T/out" && grep -q "pid [0-9]*, ready)$" "$T/out"'
+expect 0 "stop exits 0" initd stop
+port=$(free_port)
+expect 1 "start with READY_PORT nobody opens and READY_TIMEOUT=0.3 exits 1" \
+    initd READY_PORT="$port" READY_TIMEOUT=0.3 start
+check "... names the check, and leaves nothing" \
+    eval 'grep -q -- "--ready-port=$port (Connection refused)" "$T/err" &&
+    test ! -e "$T/d.pid" && test ! -e "$T/d.pid.state"'
 
 # --- DAEMON_USER (as root)
 if [ "$(id -u)" = 0 ]; then

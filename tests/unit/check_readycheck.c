@@ -172,7 +172,7 @@ START_TEST(test_explain_several)
 	snprintf(rc.c[0].why, sizeof(rc.c[0].why), "Connection refused");
 	rc_explain(&rc, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "--ready-port=8080 (Connection refused), "
-	    "--ready-log=a (not checked) and --ready-log=b (not checked)");
+	    "--ready-log=a (no line matched) and --ready-log=b (no line matched)");
 	rc_explain(&rc, buf, 20);	/* cut, still a string */
 	ck_assert_uint_eq(strlen(buf), 19);
 	rc_free(&rc);
