@@ -26,6 +26,7 @@
 #include "rc_int.h"
 
 #define CONNECT_MS	1000	/* one connect may take this long */
+#define CONNECT_WAIT_MS	2	/* how long a round waits for its outcome */
 
 static void
 why(struct rc_check *c, const char *text)
@@ -71,7 +72,7 @@ try_addr(struct rc_check *c, int i, int64_t now)
 {
 	struct pollfd pfd;
 	socklen_t len = sizeof(int);
-	int fd, e = 0;
+	int fd, e = 0, wait = 0;
 
 	if (c->sock[i] == -1) {
 		fd = socket(c->addr[i].ss_family, SOCK_STREAM | SOCK_NONBLOCK |
@@ -92,10 +93,15 @@ try_addr(struct rc_check *c, int i, int64_t now)
 		}
 		c->sock[i] = fd;
 		c->since[i] = now;
-		return 0;
+		wait = CONNECT_WAIT_MS;
 	}
+	/*
+	 * Even on loopback a non-blocking connect is "in progress" when it
+	 * returns: wait a moment for its outcome now rather than a round
+	 * later; a far host's answer is looked at in the next rounds.
+	 */
 	pfd = (struct pollfd){ .fd = c->sock[i], .events = POLLOUT };
-	if (poll(&pfd, 1, 0) == 1) {
+	if (poll(&pfd, 1, wait) == 1) {
 		if (getsockopt(c->sock[i], SOL_SOCKET, SO_ERROR, &e, &len) ==
 		    -1)
 			e = errno;

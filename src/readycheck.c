@@ -4,10 +4,10 @@
  * talk to the system, a connect and a command, are in rc_probe.c.
  *
  * A round runs every check that has not passed yet.  The rounds come
- * often at first and then less often, about a tenth of the time waited
- * so far (from RC_MIN_MS to RC_MAX_MS): a service that takes 50 ms is
- * seen within 5 ms of its readiness, one that takes a minute costs ten
- * rounds a second.  A check that passed stays passed for this start.
+ * often at first and then less often, about a twentieth of the time
+ * waited so far (from RC_MIN_MS to RC_MAX_MS): a service that takes
+ * 200 ms is seen within 10 ms of its readiness, one that takes a minute
+ * costs ten rounds a second.  A check that passed stays passed for this start.
  */
 #include "config.h"
 
@@ -26,7 +26,7 @@
 int64_t
 rc_interval(int64_t waited)
 {
-	int64_t ms = waited / 10;
+	int64_t ms = waited / 20;
 
 	return ms < RC_MIN_MS ? RC_MIN_MS : ms > RC_MAX_MS ? RC_MAX_MS : ms;
 }

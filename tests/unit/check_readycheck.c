@@ -17,8 +17,8 @@
 static const struct {
 	int64_t	waited, interval;
 } backoff[] = {
-	{ 0, RC_MIN_MS }, { 10, RC_MIN_MS }, { 49, RC_MIN_MS },
-	{ 60, 6 }, { 200, 20 }, { 999, 99 }, { 1000, RC_MAX_MS },
+	{ 0, RC_MIN_MS }, { 10, RC_MIN_MS }, { 99, RC_MIN_MS },
+	{ 120, 6 }, { 400, 20 }, { 1999, 99 }, { 2000, RC_MAX_MS },
 	{ 60000, RC_MAX_MS }, { -5, RC_MIN_MS },
 };
 
