@@ -65,6 +65,13 @@ static const struct option longopts[] = {
 	{ "ready-file",	required_argument,	NULL, OPT_READY_FILE },
 	{ "ready-log",	required_argument,	NULL, OPT_READY_LOG },
 	{ "ready-cmd",	required_argument,	NULL, OPT_READY_CMD },
+	{ "health-cmd",	required_argument,	NULL, OPT_HEALTH_CMD },
+	{ "health-port", required_argument,	NULL, OPT_HEALTH_PORT },
+	{ "health-interval", required_argument,	NULL, OPT_HEALTH_INTERVAL },
+	{ "health-timeout", required_argument,	NULL, OPT_HEALTH_TIMEOUT },
+	{ "health-retries", required_argument,	NULL, OPT_HEALTH_RETRIES },
+	{ "health-start", required_argument,	NULL, OPT_HEALTH_START },
+	{ "watchdog",	required_argument,	NULL, OPT_WATCHDOG },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 },
@@ -157,7 +164,8 @@ note_scope(enum verb v, int c, int longindex, struct raw_opts *raw)
 {
 	if (!cli_option_allowed(v, c) && raw->bad_opt[0] == '\0')
 		option_text(c, longindex, raw->bad_opt, sizeof(raw->bad_opt));
-	if (c >= OPT_CHILD_PIDFILE && c <= OPT_SYSLOG_TAG &&
+	if (((c >= OPT_CHILD_PIDFILE && c <= OPT_SYSLOG_TAG) ||
+	    (c >= OPT_HEALTH_CMD && c <= OPT_WATCHDOG)) &&
 	    raw->needs_supervise == NULL)
 		raw->needs_supervise = longopts[longindex].name;
 }
@@ -222,6 +230,16 @@ store(int c, struct detach_opts *o, struct raw_opts *raw)
 		o->checks[o->nchecks++] = (struct rc_spec){
 		    (enum rc_kind)(RC_PORT + (c - OPT_READY_PORT)), optarg };
 		break;
+	case OPT_HEALTH_CMD:
+	case OPT_HEALTH_PORT:
+		o->health[o->nhealth++] = (struct rc_spec){
+		    c == OPT_HEALTH_CMD ? RC_CMD : RC_PORT, optarg };
+		break;
+	case OPT_HEALTH_INTERVAL: raw->health_interval = optarg; break;
+	case OPT_HEALTH_TIMEOUT: raw->health_timeout = optarg; break;
+	case OPT_HEALTH_RETRIES: raw->health_retries = optarg; break;
+	case OPT_HEALTH_START: raw->health_start = optarg; break;
+	case OPT_WATCHDOG: raw->watchdog = optarg; break;
 	default:
 		return -1;
 	}
@@ -280,6 +298,9 @@ set_defaults(struct detach_opts *o)
 		.syslog_facility = LOG_DAEMON,
 		.wait_ready_ms = 30000,
 		.ready_timeout_ms = 30000,
+		.health_interval_ms = 30000,
+		.health_timeout_ms = 5000,
+		.health_retries = 3,
 		.ready_fd = -1,
 		.wait_ms = -1,
 	};
@@ -321,10 +342,12 @@ alloc_lists(struct detach_opts *o, struct raw_opts *raw, int argc)
 	o->keep_fds = calloc((size_t)argc, sizeof(*o->keep_fds));
 	o->limits = calloc((size_t)argc, sizeof(*o->limits));
 	o->checks = calloc((size_t)argc, sizeof(*o->checks));
+	o->health = calloc((size_t)argc, sizeof(*o->health));
 	raw->keep_fds = calloc((size_t)argc, sizeof(*raw->keep_fds));
 	raw->limits = calloc((size_t)argc, sizeof(*raw->limits));
 	if (o->env == NULL || o->unset == NULL || o->env_files == NULL ||
 	    o->keep_fds == NULL || o->limits == NULL || o->checks == NULL ||
+	    o->health == NULL ||
 	    raw->keep_fds == NULL ||
 	    raw->limits == NULL) {
 		free(raw->keep_fds);
@@ -377,7 +400,8 @@ cli_free(struct detach_opts *o)
 	free(o->keep_fds);
 	free(o->limits);
 	free(o->checks);
-	o->checks = NULL;
+	free(o->health);
+	o->checks = o->health = NULL;
 	o->env = o->unset = o->env_files = NULL;
 	o->keep_fds = NULL;
 	o->limits = NULL;

@@ -103,6 +103,15 @@ struct detach_opts {
 	struct rc_spec	 *checks;	/* --ready-port/-file/-log/-cmd */
 	int		  nchecks;
 
+	/* start --supervise: health checks */
+	struct rc_spec	 *health;	/* --health-port, --health-cmd */
+	int		  nhealth;
+	int64_t		  health_interval_ms;
+	int64_t		  health_timeout_ms;
+	long long	  health_retries;
+	int64_t		  health_start_ms;
+	int64_t		  watchdog_ms;	/* --watchdog; 0: none */
+
 	/* stop */
 	int		  signal;	/* -s, first signal */
 	int64_t		  timeout_ms;	/* -t */

@@ -8,12 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <regex.h>
-
 #include "cli_int.h"
-#include "hostport.h"
 #include "parse.h"
-#include "readycheck.h"
 
 /* Which verbs an option belongs to. */
 #define FOR_ALL		0x1
@@ -36,7 +32,9 @@ option_scope(int c)
 	case OPT_CHROOT: case OPT_WAIT_READY: case OPT_READY_FD: case OPT_WAIT:
 	case OPT_FORKING: case OPT_FOLLOW_PIDFILE: case OPT_READY_TIMEOUT:
 	case OPT_READY_PORT: case OPT_READY_FILE: case OPT_READY_LOG:
-	case OPT_READY_CMD:
+	case OPT_READY_CMD: case OPT_HEALTH_CMD: case OPT_HEALTH_PORT:
+	case OPT_HEALTH_INTERVAL: case OPT_HEALTH_TIMEOUT:
+	case OPT_HEALTH_RETRIES: case OPT_HEALTH_START: case OPT_WATCHDOG:
 		return FOR_START;
 	case 's': case 't': case 'R':
 		return FOR_START | FOR_STOP;
@@ -211,70 +209,6 @@ convert_ready(struct detach_opts *o, const struct raw_opts *raw, char *err,
 	return 0;
 }
 
-/* One of --ready-port, --ready-file, --ready-log, --ready-cmd. */
-static int
-check_one(const struct rc_spec *c, char *err, size_t errlen)
-{
-	struct hostport hp;
-	const char *why = NULL;
-	char msg[128];
-	regex_t re;
-	int e;
-
-	switch (c->kind) {
-	case RC_PORT:
-		if (hostport_parse(c->arg, &hp, &why) == -1)
-			return cli_fail(err, errlen, "invalid --ready-port '%s': "
-			    "%s", c->arg, why);
-		break;
-	case RC_LOG:
-		if (c->arg[0] == '\0')
-			return cli_fail(err, errlen, "invalid --ready-log '': "
-			    "an empty regular expression matches any line");
-		if ((e = regcomp(&re, c->arg, REG_EXTENDED | REG_NOSUB)) != 0) {
-			regerror(e, &re, msg, sizeof(msg));
-			return cli_fail(err, errlen, "invalid --ready-log '%s': "
-			    "%s", c->arg, msg);
-		}
-		regfree(&re);
-		break;
-	case RC_FILE:
-	case RC_CMD:
-		if (c->arg[0] == '\0')
-			return cli_fail(err, errlen, "invalid %s '': %s",
-			    rc_option(c->kind), c->kind == RC_FILE ?
-			    "expected a path" : "expected a command");
-		break;
-	}
-	return 0;
-}
-
-/* The readiness checks, and what they need. */
-static int
-convert_checks(struct detach_opts *o, char *err, size_t errlen)
-{
-	int i, log = 0;
-
-	if (o->nchecks > RC_MAX)
-		return cli_fail(err, errlen, "too many readiness checks: at "
-		    "most %d", RC_MAX);
-	for (i = 0; i < o->nchecks; i++) {
-		if (check_one(&o->checks[i], err, errlen) == -1)
-			return -1;
-		log |= o->checks[i].kind == RC_LOG;
-	}
-	if (o->nchecks > 0 && o->foreground && !o->supervise)
-		return cli_fail(err, errlen, "--foreground cannot wait for "
-		    "readiness: detach execs the command itself (add "
-		    "--supervise)");
-	if (log && o->out == NULL && o->err == NULL &&
-	    !(o->supervise && o->syslog))
-		return cli_fail(err, errlen, "--ready-log reads the command's "
-		    "output: give -o or -e%s", o->supervise ?
-		    " or --syslog" : " (or use --supervise with --syslog)");
-	return 0;
-}
-
 /* Phase two: convert the strings and check the combination. */
 int
 cli_convert(struct detach_opts *o, const struct raw_opts *raw, char *err,
@@ -306,7 +240,8 @@ cli_convert(struct detach_opts *o, const struct raw_opts *raw, char *err,
 	if (convert_supervise(o, raw, err, errlen) == -1 ||
 	    convert_exec(o, raw, err, errlen) == -1 ||
 	    convert_ready(o, raw, err, errlen) == -1 ||
-	    convert_checks(o, err, errlen) == -1)
+	    cli_convert_checks(o, err, errlen) == -1 ||
+	    cli_convert_health(o, raw, err, errlen) == -1)
 		return -1;
 	if (raw->retry != NULL) {
 		if (schedule_parse(raw->retry, o->signal, &o->sched, &why) == -1)

@@ -43,6 +43,13 @@ enum {
 	OPT_READY_FILE,
 	OPT_READY_LOG,
 	OPT_READY_CMD,
+	OPT_HEALTH_CMD,		/* the --health-* options: --supervise only */
+	OPT_HEALTH_PORT,
+	OPT_HEALTH_INTERVAL,
+	OPT_HEALTH_TIMEOUT,
+	OPT_HEALTH_RETRIES,
+	OPT_HEALTH_START,
+	OPT_WATCHDOG,
 };
 
 /* The strings gathered by the first phase. */
@@ -53,6 +60,8 @@ struct raw_opts {
 	const char	*needs_supervise;	/* a supervise-only option */
 	const char	*nice, *wait_ready, *ready_fd, *wait;
 	const char	*ready_timeout;
+	const char	*health_interval, *health_timeout, *health_retries;
+	const char	*health_start, *watchdog;
 	const char	**keep_fds, **limits;
 	int		 nkeep, nlimits;
 	int		 nenv, nunset, nfiles;	/* in the detach_opts lists */
@@ -64,6 +73,9 @@ int	cli_fail(char *, size_t, const char *, ...)
 int	cli_convert(struct detach_opts *, const struct raw_opts *, char *,
 	    size_t);
 int	cli_option_allowed(enum verb, int);
+int	cli_convert_checks(struct detach_opts *, char *, size_t);
+int	cli_convert_health(struct detach_opts *, const struct raw_opts *,
+	    char *, size_t);
 int	cli_operands(struct detach_opts *, int, char **, char *, size_t);
 
 #endif

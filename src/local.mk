@@ -4,6 +4,7 @@ src_libdetach_a_SOURCES = \
 	src/bug.c \
 	src/cli.c src/cli.h \
 	src/cli_check.c src/cli_int.h \
+	src/cli_ready.c \
 	src/clock.h \
 	src/control.c src/control.h \
 	src/daemonize.c src/daemonize.h \
@@ -33,6 +34,7 @@ src_libdetach_a_SOURCES = \
 	src/stop.c src/stop.h \
 	src/supervise.c src/supervise.h \
 	src/sv_child.c src/sv_int.h \
+	src/sv_health.c \
 	src/sv_output.c \
 	src/sv_policy.c src/sv_policy.h \
 	src/sv_ready.c \

@@ -28,10 +28,12 @@
 #define CONNECT_MS	1000	/* one connect may take this long */
 #define CONNECT_WAIT_MS	2	/* how long a round waits for its outcome */
 
+/* An attempt failed, for this reason (one-shot checks end with it). */
 static void
 why(struct rc_check *c, const char *text)
 {
 	snprintf(c->why, sizeof(c->why), "%s", text);
+	c->failed = 1;
 }
 
 static void
@@ -52,6 +54,7 @@ resolve(struct rc_check *c)
 	if ((e = getaddrinfo(c->hp.host, c->hp.port, &hints, &res)) != 0) {
 		snprintf(c->why, sizeof(c->why), "%.64s: %s", c->hp.host,
 		    e == EAI_SYSTEM ? strerror(errno) : gai_strerror(e));
+		c->failed = 1;
 		return -1;
 	}
 	for (a = res; a != NULL && c->naddr < RC_ADDRS; a = a->ai_next) {
@@ -205,6 +208,7 @@ cmd_ended(struct rc_check *c, int st)
 		c->passed = 1;
 		return;
 	}
+	c->failed = 1;
 	if (WIFSIGNALED(st)) {
 		signal_name(WTERMSIG(st), sig, sizeof(sig));
 		w = snprintf(c->why, sizeof(c->why), "killed by SIG%s", sig);
@@ -247,17 +251,19 @@ cmd_start(struct readycheck *rc, struct rc_check *c, int64_t now)
 	l.nkeep_fds = 0;
 	l.ready_fd = -1;
 	l.body = NULL;
+	l.watchdog_pid = 0;
 	c->taillen = 0;
 	c->tail[0] = '\0';
 	if (spawn_child(&l, &r) == -1) {
 		snprintf(c->why, sizeof(c->why), "cannot run it: %s: %s",
 		    spawn_stage_name(r.stage), strerror(r.err));
+		c->failed = 1;
 		close(p[0]);
 	} else {
 		c->pid = r.pid;
 		c->out = p[0];
 		fcntl(c->out, F_SETFL, O_NONBLOCK);
-		c->kill_at = now + RC_CMD_MS;
+		c->kill_at = now + (rc->oneshot ? rc->timeout : RC_CMD_MS);
 	}
 	close(p[1]);
 	close(null);

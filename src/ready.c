@@ -27,6 +27,7 @@
 
 #include "clock.h"
 #include "parse.h"
+#include "proc.h"
 #include "ready.h"
 
 static int
@@ -129,9 +130,23 @@ close_passed_fds(struct msghdr *mh, struct ucred *cred, int *have_cred)
 	}
 }
 
-/* One datagram's "KEY=VALUE\n" lines. */
+/* pid is r->watched or one of its descendants. */
 static int
-parse_notify(struct ready *r, char *msg, size_t len)
+of_watched(const struct ready *r, pid_t pid)
+{
+	int depth;
+
+	for (depth = 0; depth < 64 && pid > 1; depth++) {
+		if (pid == r->watched)
+			return 1;
+		pid = proc_parent(pid);
+	}
+	return 0;
+}
+
+/* One datagram's "KEY=VALUE\n" lines, from pid. */
+static int
+parse_notify(struct ready *r, char *msg, size_t len, pid_t from)
 {
 	char *line, *nl, *end = msg + len;
 	pid_t pid;
@@ -149,6 +164,9 @@ parse_notify(struct ready *r, char *msg, size_t len)
 		else if (strncmp(line, "MAINPID=", 8) == 0 &&
 		    parse_pid(line + 8, strlen(line + 8), &pid) == 0)
 			r->mainpid = pid;
+		else if (strcmp(line, "WATCHDOG=1") == 0 && r->watched > 0 &&
+		    of_watched(r, from))
+			r->pinged_at = clock_ms();
 	}
 	return ready;
 }
@@ -180,7 +198,7 @@ read_notify(struct ready *r)
 		close_passed_fds(&mh, &cred, &have_cred);
 		if (!have_cred || (cred.uid != 0 && cred.uid != r->uid))
 			continue;	/* not from root or the service */
-		if (parse_notify(r, buf, (size_t)n)) {
+		if (parse_notify(r, buf, (size_t)n, cred.pid)) {
 			st = READY_DONE;
 			r->sender = cred.pid;
 		}

@@ -33,6 +33,8 @@ struct ready {
 	char		 status[256];	/* the last STATUS= */
 	pid_t		 mainpid;	/* MAINPID=, 0 if none */
 	pid_t		 sender;	/* who sent READY=1 */
+	pid_t		 watched;	/* --watchdog: WATCHDOG=1 from it or below */
+	int64_t		 pinged_at;	/* its last WATCHDOG=1 (monotonic ms) */
 	int64_t		 deadline;	/* CLOCK_MONOTONIC ms; 0: not armed */
 };
 

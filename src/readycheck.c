@@ -43,6 +43,13 @@ rc_option(enum rc_kind k)
 	return "--ready-?";
 }
 
+/* The health checks' options, for their messages. */
+const char *
+rc_health_option(enum rc_kind k)
+{
+	return k == RC_CMD ? "--health-cmd" : "--health-port";
+}
+
 /* --ready-file's path, against the directory detach runs in. */
 static int
 absolute(struct rc_check *c, char *err, size_t errlen)
@@ -167,7 +174,7 @@ rc_begin(struct readycheck *rc, const struct launch *tpl, int64_t now)
 	rc->began = rc->next = now;
 	rc->deadline = now + rc->timeout;
 	for (i = 0; i < rc->n; i++) {
-		rc->c[i].passed = rc->c[i].ended = 0;
+		rc->c[i].passed = rc->c[i].ended = rc->c[i].failed = 0;
 		snprintf(rc->c[i].why, sizeof(rc->c[i].why), "%s",
 		    rc->c[i].kind == RC_LOG ? "no line matched" :
 		    "not checked");
@@ -260,10 +267,22 @@ all_passed(const struct readycheck *rc)
 	return 1;
 }
 
+static int
+any_failed(const struct readycheck *rc)
+{
+	int i;
+
+	for (i = 0; i < rc->n; i++)
+		if (rc->c[i].failed && !rc->c[i].passed)
+			return 1;
+	return 0;
+}
+
 /*
  * Run a round if one is due.  READY_DONE once everything passed,
- * READY_TIMEOUT at the deadline (each once: the checks are then
- * inactive), else READY_WAITING.
+ * READY_TIMEOUT at the deadline, and for one-shot checks READY_FAILED
+ * at the first failure (each once: the checks are then inactive), else
+ * READY_WAITING.
  */
 enum ready_state
 rc_step(struct readycheck *rc, int64_t now)
@@ -287,6 +306,10 @@ rc_step(struct readycheck *rc, int64_t now)
 	if (all_passed(rc)) {
 		rc_cancel(rc);
 		return READY_DONE;
+	}
+	if (rc->oneshot && any_failed(rc)) {
+		rc_cancel(rc);
+		return READY_FAILED;
 	}
 	if (now >= rc->deadline) {
 		rc_cancel(rc);
@@ -333,7 +356,8 @@ rc_explain(const struct readycheck *rc, char *buf, size_t len)
 		left--;
 		w = snprintf(buf + used, len - used, "%s%s=%s (%s)",
 		    shown == 0 ? "" : left == 0 ? " and " : ", ",
-		    rc_option(c->kind), c->arg, c->why);
+		    rc->oneshot ? rc_health_option(c->kind) : rc_option(c->kind),
+		    c->arg, c->why);
 		if (w < 0)
 			break;
 		used += (size_t)w;

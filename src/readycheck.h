@@ -31,6 +31,7 @@ struct rc_check {
 	enum rc_kind	 kind;
 	const char	*arg;
 	int		 passed;
+	int		 failed;	/* an attempt failed since rc_begin() */
 	char		 why[160];	/* why it has not passed yet */
 	/* RC_PORT */
 	struct hostport	 hp;
@@ -71,6 +72,7 @@ struct readycheck {
 	struct rc_stream s[2];
 	const struct launch *tpl;	/* the service's, for --ready-cmd */
 	int		 active;
+	int		 oneshot;	/* health checks: a failure ends it */
 	int64_t		 timeout;
 	int64_t		 began, next, deadline;
 };
@@ -78,6 +80,7 @@ struct readycheck {
 /* pure */
 int64_t			rc_interval(int64_t);
 const char		*rc_option(enum rc_kind);
+const char		*rc_health_option(enum rc_kind);
 
 int			rc_init(struct readycheck *, const struct rc_spec *, int,
 			    char *, size_t);

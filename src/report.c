@@ -41,6 +41,8 @@ state_name(const struct probe *pr)
 {
 	switch (pr->state) {
 	case PROBE_RUNNING:
+		if (report_health(pr) != NULL)
+			return report_health(pr);
 		return report_readiness(pr);
 	case PROBE_STALE:	return "stale";
 	case PROBE_NOFILE:	return "not-running";
@@ -61,6 +63,20 @@ report_readiness(const struct probe *pr)
 	if (pr->recorded && pr->rec.readiness == SVREADY_READY)
 		return "ready";
 	return "running";
+}
+
+/* A supervisor with health checks: its word for the child; else NULL. */
+const char *
+report_health(const struct probe *pr)
+{
+	if (!pr->recorded)
+		return NULL;
+	switch (pr->rec.health) {
+	case SVHEALTH_STARTING:		return "starting";
+	case SVHEALTH_HEALTHY:		return "healthy";
+	case SVHEALTH_UNHEALTHY:	return "unhealthy";
+	default:			return NULL;
+	}
 }
 
 /* Seconds since pid started, from /proc/PID/stat and /proc/uptime. */
@@ -161,6 +177,19 @@ report_json(FILE *f, const struct report *r)
 		else
 			fputs(",\"child_pid\":null", f);
 		fprintf(f, ",\"restarts\":%lld", r->sv.restarts);
+	}
+	if (report_health(&r->probe) != NULL) {
+		fputs(",\"health\":", f);
+		json_write_string(f, report_health(&r->probe));
+		fprintf(f, ",\"health_failures\":%d",
+		    r->probe.rec.health_fails);
+		if (r->probe.rec.health_at > 0)
+			fprintf(f, ",\"health_checked_at\":%lld",
+			    (long long)r->probe.rec.health_at);
+		else
+			fputs(",\"health_checked_at\":null", f);
+		fputs(",\"health_result\":", f);
+		json_write_string(f, r->probe.rec.health_result);
 	}
 	fputs("}\n", f);
 }

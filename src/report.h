@@ -26,6 +26,7 @@ struct report {
 void	report_describe(const char *, const char *, struct report *);
 void	report_json(FILE *, const struct report *);
 const char	*report_readiness(const struct probe *);
+const char	*report_health(const struct probe *);
 int	cmd_list(const struct detach_opts *, const struct paths *);
 
 #endif

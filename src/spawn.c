@@ -257,6 +257,15 @@ spawn_exec(const struct launch *l, int report_fd, enum launch_stage *stage)
 		_exit(EXIT_TROUBLE_CHILD);
 	if (l->envp != NULL)
 		environ = l->envp;
+	if (l->watchdog_pid) {
+		char pid[24];
+
+		snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+		if (setenv("WATCHDOG_PID", pid, 1) == -1) {
+			*stage = STAGE_ENV;
+			return;
+		}
+	}
 	*stage = STAGE_EXEC;
 	execvp(l->file, l->argv);
 }

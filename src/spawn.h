@@ -35,6 +35,7 @@ struct launch {
 	int			  ready_fd;	/* becomes ready_dst, or -1 */
 	int			  ready_dst;
 	pid_t			  parent;	/* die with it (the supervisor) */
+	int			  watchdog_pid;	/* set WATCHDOG_PID to its pid */
 	/* instead of exec'ing: run this (the supervisor); never returns */
 	void			(*body)(void *, int);
 	void			 *body_arg;

@@ -422,6 +422,7 @@ cmd_start(const struct detach_opts *o, const struct paths *p)
 
 	code = start_main(&s);
 	rc_free(&s.checks);
+	rc_free(&s.health);
 	env_free(&s.env);
 	return code;
 }

@@ -26,6 +26,8 @@ struct start {
 	struct envbuf			 env;
 	struct ready			 ready;
 	struct readycheck		 checks;	/* --ready-port, ... */
+	struct readycheck		 health;	/* --health-port, ... */
+	char				 watchdog_env[40]; /* WATCHDOG_USEC= */
 	struct svstate			 rec;	/* the daemon, once it runs */
 };
 

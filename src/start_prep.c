@@ -7,6 +7,7 @@
 
 #include <err.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "detach.h"
@@ -74,7 +75,8 @@ start_prepare(struct start *s)
 		warn("--ready-fd=%d", o->ready_fd);
 		return -1;
 	}
-	if (o->wait_ready && ready_open(&s->ready, o->ready_fd != -1 ?
+	if ((o->wait_ready || o->watchdog_ms > 0) &&
+	    ready_open(&s->ready, o->ready_fd != -1 ?
 	    READY_FD : READY_NOTIFY, o->ready_fd, s->privs.active ?
 	    s->privs.uid : getuid()) == -1) {
 		warn("readiness");
@@ -82,8 +84,11 @@ start_prepare(struct start *s)
 	}
 	if (o->wait_ms >= 0)
 		s->ready.kind = READY_SURVIVE;
-	if (s->ready.kind == READY_NOTIFY &&
-	    env_set(&s->env, s->ready.env) == -1) {
+	snprintf(s->watchdog_env, sizeof(s->watchdog_env),
+	    "WATCHDOG_USEC=%lld", (long long)o->watchdog_ms * 1000);
+	if ((s->ready.kind == READY_NOTIFY &&
+	    env_set(&s->env, s->ready.env) == -1) ||
+	    (o->watchdog_ms > 0 && env_set(&s->env, s->watchdog_env) == -1)) {
 		warn("environment");
 		return -1;
 	}
@@ -93,6 +98,13 @@ start_prepare(struct start *s)
 		return -1;
 	}
 	s->checks.timeout = o->ready_timeout_ms;
+	if (rc_init(&s->health, o->health, o->nhealth, msg, sizeof(msg)) ==
+	    -1) {
+		warnx("%s", msg);
+		return -1;
+	}
+	s->health.timeout = o->health_timeout_ms;
+	s->health.oneshot = 1;
 	return 0;
 }
 
@@ -109,6 +121,7 @@ start_validate(const struct detach_opts *o, const struct paths *p)
 	r = start_prepare(&s);
 	ready_close(&s.ready);
 	rc_free(&s.checks);
+	rc_free(&s.health);
 	env_free(&s.env);
 	return r == -1 ? EXIT_TROUBLE : EXIT_OK;
 }

@@ -58,10 +58,17 @@ start_supervised(struct start *s, const struct launch *child)
 		.follow = p->follow[0] != '\0' ? p->follow : NULL,
 		.adopt_ms = o->ready_timeout_ms,
 		.checks = s->checks.n > 0 ? &s->checks : NULL,
+		.health = s->health.n > 0 ? &s->health : NULL,
+		.health_interval_ms = o->health_interval_ms,
+		.health_start_ms = o->health_start_ms,
+		.health_retries = o->health_retries,
+		.watchdog_ms = o->watchdog_ms,
+		.wait_first = o->wait_ready || o->wait_ms >= 0,
 	};
 	cfg.child.lock = NULL;
 	cfg.child.keep_lock = 0;
 	cfg.child.new_pgrp = 1;
+	cfg.child.watchdog_pid = o->watchdog_ms > 0;
 	if (o->foreground) {
 		umask(o->umask);	/* for the files a reopen creates */
 		code = supervise_foreground(&cfg, &r);

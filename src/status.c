@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "control.h"
 #include "detach.h"
@@ -31,12 +32,32 @@ status_code(const struct probe *pr)
 	}
 }
 
+/* "; last check 4 s ago: passed", or "" without health checks. */
+static void
+health_text(const struct probe *pr, char *buf, size_t len)
+{
+	const struct svstate *st = &pr->rec;
+	long long ago = (long long)time(NULL) - (long long)st->health_at;
+
+	buf[0] = '\0';
+	if (report_health(pr) == NULL)
+		return;
+	if (st->health_at <= 0)
+		snprintf(buf, len, "; not checked yet");
+	else if (st->health_fails > 0)
+		snprintf(buf, len, "; last check %lld s ago: %s (%d in a row)",
+		    ago < 0 ? 0 : ago, st->health_result, st->health_fails);
+	else
+		snprintf(buf, len, "; last check %lld s ago: %s",
+		    ago < 0 ? 0 : ago, st->health_result);
+}
+
 static void
 print_running(const struct paths *p, const struct probe *pr)
 {
 	const struct svstate *st = &pr->rec;
 	const char *ready = report_readiness(pr), *sep = ", ";
-	char last[64];
+	char last[64], health[SVSTATE_RESULT_LEN + 64];
 
 	if (strcmp(ready, "running") == 0)
 		ready = sep = "";	/* no readiness checks */
@@ -46,10 +67,15 @@ print_running(const struct paths *p, const struct probe *pr)
 		return;
 	}
 	svstate_describe(st->last_status, last, sizeof(last));
+	health_text(pr, health, sizeof(health));
+	if (report_health(pr) != NULL) {
+		ready = report_health(pr);
+		sep = ", ";
+	}
 	if (st->child > 0)
 		printf("%s is running (pid %ld, supervising pid %ld%s%s; %lld "
-		    "restarts; last exit: %s)\n", p->name, (long)pr->pid,
-		    (long)st->child, sep, ready, st->restarts, last);
+		    "restarts; last exit: %s%s)\n", p->name, (long)pr->pid,
+		    (long)st->child, sep, ready, st->restarts, last, health);
 	else
 		printf("%s is running (pid %ld, supervising, waiting to "
 		    "restart; %lld restarts; last exit: %s)\n", p->name,

@@ -45,6 +45,10 @@ sv_save_state(struct supervisor *sv)
 	struct svstate st = sv->self;
 
 	st.readiness = sv->readiness;
+	st.health = sv->health != NULL ? sv->health_state : SVHEALTH_NONE;
+	st.health_fails = sv->health_fails;
+	st.health_at = sv->health_at;
+	memcpy(st.health_result, sv->health_result, sizeof(st.health_result));
 	st.child = sv->child;
 	st.restarts = sv->restarts;
 	st.last_status = sv->last_status;
@@ -118,6 +122,10 @@ next_deadline(const struct supervisor *sv)
 		d = sv->stop_deadline;
 	else if ((c = sv_checks_next(sv)) >= 0)
 		d = c;
+	if ((c = sv_health_next(sv)) >= 0 && (d == -1 || c < d))
+		d = c;
+	if ((c = sv_watchdog_next(sv)) >= 0 && (d == -1 || c < d))
+		d = c;
 	if (sv->report_fd != -1 && sv->mode == SV_RUNNING &&
 	    ready_deadline(sv->ready) >= 0 &&
 	    (d == -1 || ready_deadline(sv->ready) < d))
@@ -153,6 +161,8 @@ on_time(struct supervisor *sv, int64_t now)
 	else if (sv->report_fd != -1 && sv->mode == SV_RUNNING)
 		sv_ready_event(sv, ready_step(sv->ready, 0, now));
 	sv_checks_step(sv, now);
+	sv_health_step(sv, now);
+	sv_watchdog_step(sv, now);
 }
 
 /*
@@ -283,6 +293,7 @@ supervisor_init(struct supervisor *sv, const struct sv_config *cfg,
 	sv->child_tpl.parent = getpid();
 	sv->ready = cfg->ready;
 	sv->checks = cfg->checks;
+	sv->health = cfg->health;
 	close_inherited(cfg, report_fd);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		return -1;
@@ -336,7 +347,8 @@ supervise_body(void *arg, int report_fd)
 		_exit(EXIT_TROUBLE);	/* the caller removes the pidfile */
 	}
 	sv.report_fd = report_fd;
-	if (sv.ready != NULL && sv.ready->kind != READY_NONE) {
+	if (cfg->wait_first && sv.ready != NULL &&
+	    sv.ready->kind != READY_NONE) {
 		sv.base_pending = 1;
 		ready_arm(sv.ready, cfg->ready_ms);
 	} else if (!sv.checks_pending)

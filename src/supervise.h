@@ -48,6 +48,12 @@ struct sv_config {
 	const char		*follow;	/* --follow-pidfile, or NULL */
 	int64_t			 adopt_ms;	/* --ready-timeout */
 	struct readycheck	*checks;	/* --ready-port, ...; or NULL */
+	struct readycheck	*health;	/* --health-*; or NULL */
+	int64_t			 health_interval_ms;
+	int64_t			 health_start_ms;
+	long long		 health_retries;
+	int64_t			 watchdog_ms;	/* --watchdog; 0: none */
+	int			 wait_first;	/* wait for the first child's word */
 };
 
 void	supervise_body(void *, int);

@@ -98,6 +98,7 @@ take_child(struct supervisor *sv, pid_t pid)
 	sv->child_pidfd = sys_pidfd_open(pid);	/* -1: SIGCHLD alone */
 	sv->child_started = clock_ms();
 	sv->mode = SV_RUNNING;
+	sv_watchdog_begin(sv);
 	child_pidfile_write(sv);
 	sv_save_state(sv);
 	set_title(sv);
@@ -128,6 +129,7 @@ sv_start_child(struct supervisor *sv, struct launch_result *r)
 		return -1;
 	take_child(sv, r->pid);
 	sv_ready_begin(sv);
+	sv_health_begin(sv);
 	return 0;
 }
 
@@ -198,13 +200,15 @@ child_exited(struct supervisor *sv, int status)
 	int unready = sv->mode == SV_RECYCLING, was = sv->readiness;
 
 	sv_ready_end(sv);
+	sv_health_end(sv);
 	child_gone(sv, status);
 	sv->child_pgrp = 0;
 	if (unready) {
-		/* never ready: a failure that died young, whatever its end */
+		/* never ready, or unhealthy: a failure, whatever its end */
 		sv->mode = SV_RUNNING;
 		status = W_EXITCODE(1, 0);
-		started = now;
+		if (sv->recycle_young)
+			started = now;
 	}
 	if (c->forking && sv->mode != SV_STOPPING && !unready &&
 	    WIFEXITED(status) && WEXITSTATUS(status) == 0 && handed_over(sv)) {
@@ -259,8 +263,9 @@ sv_reap(struct supervisor *sv)
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
 		if (pid == sv->child)
 			child_exited(sv, st);
-		else if (sv->checks != NULL)
-			rc_reaped(sv->checks, pid, st);	/* a --ready-cmd */
+		else if ((sv->checks == NULL ||
+		    !rc_reaped(sv->checks, pid, st)) && sv->health != NULL)
+			rc_reaped(sv->health, pid, st);	/* a check's command */
 }
 
 void

@@ -74,6 +74,15 @@ struct supervisor {
 	int			 announced;	/* this child is ready */
 	int			 readiness;	/* SVREADY_*, for the record */
 	char			 unready[512];	/* the first child: why not */
+	int			 recycle_young;	/* count it as dying at once */
+	struct readycheck	*health;	/* cfg's; NULL: none */
+	int			 health_running;
+	int64_t			 health_next;
+	int64_t			 health_grace_until;
+	int			 health_state;	/* SVHEALTH_* */
+	int			 health_fails;
+	int64_t			 health_at;
+	char			 health_result[SVSTATE_RESULT_LEN];
 	char			*buf;		/* the pumps' buffer, mmap()ed */
 	int64_t			 buf_release_at; /* 0: nothing to give back */
 	struct svstate		 self;		/* who we are, for the record */
@@ -118,6 +127,16 @@ void	sv_finish(struct supervisor *, pid_t);
 void	sv_stop_step(struct supervisor *);
 void	sv_request_stop(struct supervisor *, int, const struct schedule *);
 void	sv_self_stop(struct supervisor *, int);
-void	sv_recycle(struct supervisor *);
+void	sv_recycle(struct supervisor *, int);
+
+/* sv_health.c */
+void	sv_health_begin(struct supervisor *);
+void	sv_health_ready(struct supervisor *);
+void	sv_health_end(struct supervisor *);
+void	sv_health_step(struct supervisor *, int64_t);
+int64_t	sv_health_next(const struct supervisor *);
+void	sv_watchdog_begin(struct supervisor *);
+void	sv_watchdog_step(struct supervisor *, int64_t);
+int64_t	sv_watchdog_next(const struct supervisor *);
 
 #endif

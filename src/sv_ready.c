@@ -27,6 +27,7 @@ announce(struct supervisor *sv)
 	if (sv->announced || sv->child <= 0)
 		return;
 	sv->announced = 1;
+	sv_health_ready(sv);
 	if (sv->readiness == SVREADY_STARTING) {
 		sv->readiness = SVREADY_READY;
 		sv_save_state(sv);
@@ -136,7 +137,7 @@ unready(struct supervisor *sv)
 		return;
 	}
 	sv_say(sv, LOG_WARNING, "%s; stopping it, to restart it", msg);
-	sv_recycle(sv);
+	sv_recycle(sv, 1);
 }
 
 /* A round of the checks if one is due, or after output came. */

@@ -98,6 +98,7 @@ sv_request_stop(struct supervisor *sv, int sig, const struct schedule *sc)
 	}
 	if (sv->mode != SV_STOPPING)
 		sv_say(sv, LOG_NOTICE, "stopping pid %ld", (long)sv->child);
+	sv_health_end(sv);
 	sv->mode = SV_STOPPING;
 	sv->stop_deadline = 0;
 	if (sc == NULL) {
@@ -110,12 +111,15 @@ sv_request_stop(struct supervisor *sv, int sig, const struct schedule *sc)
 }
 
 /*
- * The child never became ready: stop it with the stop schedule, as a
- * stop would, but restart it then (child_exited() counts it a failure).
+ * The child never became ready, or is unhealthy: stop it with the stop
+ * schedule, as a stop would, but restart it then (child_exited() counts
+ * it a failure, and with young one that failed at once).
  */
 void
-sv_recycle(struct supervisor *sv)
+sv_recycle(struct supervisor *sv, int young)
 {
+	sv_health_end(sv);
+	sv->recycle_young = young;
 	sv->mode = SV_RECYCLING;
 	sv->stop_sched = *sv->cfg->stop_sched;
 	sv->stop_idx = -1;

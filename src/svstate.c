@@ -53,6 +53,14 @@ svstate_format(const struct svstate *s, char *buf, size_t len)
 			return -1;
 		n += (int)strlen(buf + n);
 	}
+	if (s->health >= SVHEALTH_STARTING && s->health <= SVHEALTH_UNHEALTHY) {
+		if ((size_t)snprintf(buf + n, len - (size_t)n,
+		    "health %d %d %lld %s\n", s->health, s->health_fails,
+		    (long long)s->health_at, s->health_result) >=
+		    len - (size_t)n || strchr(s->health_result, '\n') != NULL)
+			return -1;
+		n += (int)strlen(buf + n);
+	}
 	if (s->follow[0] == '\0')
 		return n;
 	if (s->follow[0] != '/' || strchr(s->follow, '\n') != NULL)
@@ -124,6 +132,46 @@ ready_field(const char **p, int *readiness)
 	return 0;
 }
 
+/* "health STATE FAILS TIME RESULT\n" at *p, if there (optional). */
+static int
+health_field(const char **p, struct svstate *s)
+{
+	long long v;
+	size_t n;
+
+	s->health = SVHEALTH_NONE;
+	s->health_fails = 0;
+	s->health_at = 0;
+	s->health_result[0] = '\0';
+	if (strncmp(*p, "health ", 7) != 0)
+		return 0;
+	*p += 7;
+	if (sscanf(*p, "%lld", &v) != 1 || v < SVHEALTH_STARTING ||
+	    v > SVHEALTH_UNHEALTHY)
+		return -1;
+	s->health = (int)v;
+	*p += strspn(*p, "0123456789");
+	if (**p != ' ' || sscanf(*p + 1, "%lld", &v) != 1 || v < 0 ||
+	    v > INT_MAX)
+		return -1;
+	s->health_fails = (int)v;
+	*p += 1 + strspn(*p + 1, "0123456789");
+	if (**p != ' ' || sscanf(*p + 1, "%lld", &v) != 1 || v < 0)
+		return -1;
+	s->health_at = v;
+	*p += 1 + strspn(*p + 1, "0123456789");
+	if (**p != ' ')
+		return -1;
+	*p += 1;
+	n = strcspn(*p, "\n");
+	if ((*p)[n] != '\n' || n >= sizeof(s->health_result))
+		return -1;
+	memcpy(s->health_result, *p, n);
+	s->health_result[n] = '\0';
+	*p += n + 1;
+	return 0;
+}
+
 /* "follow /PATH\n" at *p, if there: the last line, optional. */
 static int
 follow_field(const char **p, char *out)
@@ -151,6 +199,7 @@ svstate_parse(const char *buf, struct svstate *s)
 {
 	long long pid, start, sid, sup, child, restarts, last, reopened, rerr;
 	int readiness;
+	struct svstate h;
 	char boot[SVSTATE_BOOT_LEN], follow[PATH_MAX];
 	const char *p = buf;
 
@@ -164,7 +213,7 @@ svstate_parse(const char *buf, struct svstate *s)
 	    field(&p, "last_status", -1, INT_MAX, &last) == -1 ||
 	    field(&p, "reopened", 0, LONG_MAX, &reopened) == -1 ||
 	    field(&p, "reopen_err", 0, INT_MAX, &rerr) == -1 ||
-	    ready_field(&p, &readiness) == -1 ||
+	    ready_field(&p, &readiness) == -1 || health_field(&p, &h) == -1 ||
 	    follow_field(&p, follow) == -1 || *p != '\0')
 		return -1;
 	if (sup != 0 && sup != pid)
@@ -174,6 +223,10 @@ svstate_parse(const char *buf, struct svstate *s)
 	    .child = (pid_t)child, .restarts = restarts,
 	    .last_status = (int)last, .reopened = (long)reopened,
 	    .reopen_err = (int)rerr, .readiness = readiness };
+	s->health = h.health;
+	s->health_fails = h.health_fails;
+	s->health_at = h.health_at;
+	memcpy(s->health_result, h.health_result, sizeof(h.health_result));
 	memcpy(s->boot, boot, sizeof(boot));
 	memcpy(s->follow, follow, sizeof(follow));
 	return 0;

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #define SVSTATE_BOOT_LEN	40
+#define SVSTATE_RESULT_LEN	96
 
 struct svstate {
 	pid_t		pid;		/* the daemon, as the pidfile names it */
@@ -27,6 +28,10 @@ struct svstate {
 	long		reopened;	/* token of the last reopen, 0 if none */
 	int		reopen_err;	/* its errno, 0 if it worked */
 	int		readiness;	/* SVREADY_*: with readiness checks */
+	int		health;		/* SVHEALTH_*: with health checks */
+	int		health_fails;	/* failed checks in a row */
+	int64_t		health_at;	/* the last check, Unix time; 0 */
+	char		health_result[SVSTATE_RESULT_LEN]; /* its outcome */
 	char		follow[PATH_MAX]; /* --follow-pidfile, "" if none */
 };
 
@@ -35,6 +40,14 @@ enum {
 	SVREADY_NONE,		/* no checks: it runs, nothing more known */
 	SVREADY_STARTING,	/* they have not passed yet */
 	SVREADY_READY,		/* they passed */
+};
+
+/* What the health checks of a supervisor (--health-cmd, ...) say. */
+enum {
+	SVHEALTH_NONE,		/* no checks */
+	SVHEALTH_STARTING,	/* none has passed since the child started */
+	SVHEALTH_HEALTHY,	/* the last one passed */
+	SVHEALTH_UNHEALTHY,	/* --health-retries failed in a row */
 };
 
 /* pure */
