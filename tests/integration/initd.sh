@@ -7,7 +7,7 @@ script="$top/scripts/init.d-example"
 . "$top/tests/lib.sh"
 . "$top/tests/legacy-lib.sh"	# free_port
 
-plan 99
+plan 103
 
 PERL=$(command -v perl)
 
@@ -322,6 +322,19 @@ expect 1 "start with READY_PORT nobody opens and READY_TIMEOUT=0.3 exits 1" \
 check "... names the check, and leaves nothing" \
     eval 'grep -q -- "--ready-port=$port (Connection refused)" "$T/err" &&
     test ! -e "$T/d.pid" && test ! -e "$T/d.pid.state"'
+
+# --- HEALTH_*: the supervisor checks the daemon and restarts it when sick
+rm -f "$T/self" "$T/hc" "$T/sick"
+expect 0 "start with SUPERVISE=yes and HEALTH_CMD exits 0" \
+    initd SUPERVISE=yes HEALTH_INTERVAL=0.1 HEALTH_RETRIES=1 \
+    HEALTH_CMD="echo run >>'$T/hc'; test ! -e '$T/sick'" start
+pid=$(started)
+check "... the check runs, as HEALTH_CMD says" wait_for_line "$T/hc" run
+: >"$T/sick"
+check "... and a failure restarts the daemon (HEALTH_RETRIES=1)" \
+    wait_for "$T/d.log" "pid $pid is unhealthy: 1 check failed in a row"
+rm -f "$T/sick"
+expect 0 "stop exits 0" initd SUPERVISE=yes stop
 
 # --- DAEMON_USER (as root)
 if [ "$(id -u)" = 0 ]; then

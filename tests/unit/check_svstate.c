@@ -83,6 +83,11 @@ static const char *bad[] = {
 	GOOD("5", "0") "ready 2\n",		/* 0 or 1 */
 	GOOD("5", "0") "ready -1\n",
 	GOOD("5", "0") "ready\n",
+	GOOD("5", "0") "health 0 0 0 passed\n",	/* 1 to 3 */
+	GOOD("5", "0") "health 4 0 0 passed\n",
+	GOOD("5", "0") "health 2 -1 0 passed\n",
+	GOOD("5", "0") "health 2 0 0\n",	/* the result may be empty, */
+	GOOD("5", "0") "health 2 0\n",		/* its blank may not */
 	/* the old supervisor-only format is not a record */
 	"supervisor 5\nchild 0\nrestarts 0\nlast_status -1\nreopened 0\n"
 	    "reopen_err 0\n",
@@ -119,6 +124,35 @@ START_TEST(test_readiness)
 }
 END_TEST
 
+/* health: written only with checks, the result text kept whole */
+START_TEST(test_health)
+{
+	struct svstate in = sample(), out;
+	char buf[PATH_MAX + 512];
+
+	ck_assert_int_gt(svstate_format(&in, buf, sizeof(buf)), 0);
+	ck_assert_ptr_null(strstr(buf, "health"));
+	in.health = SVHEALTH_UNHEALTHY;
+	in.health_fails = 3;
+	in.health_at = 1796305300;
+	strcpy(in.health_result, "failed: --health-port=8080 (Connection "
+	    "refused)");
+	in.readiness = SVREADY_READY;
+	ck_assert_int_gt(svstate_format(&in, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(svstate_parse(buf, &out), 0);
+	ck_assert_int_eq(out.health, SVHEALTH_UNHEALTHY);
+	ck_assert_int_eq(out.health_fails, 3);
+	ck_assert_int_eq(out.health_at, 1796305300);
+	ck_assert_str_eq(out.health_result, in.health_result);
+	ck_assert_int_eq(out.readiness, SVREADY_READY);
+	strcpy(in.health_result, "two\nlines");
+	ck_assert_int_eq(svstate_format(&in, buf, sizeof(buf)), -1);
+	ck_assert_int_eq(svstate_parse(GOOD("5", "0") "health 2 0 0 \n",
+	    &out), 0);
+	ck_assert_str_eq(out.health_result, "");
+}
+END_TEST
+
 START_TEST(test_describe)
 {
 	char buf[64];
@@ -141,6 +175,7 @@ svstate_suite(void)
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_readiness);
+	tcase_add_test(tc, test_health);
 	tcase_add_test(tc, test_describe);
 	suite_add_tcase(s, tc);
 	return s;
