@@ -130,12 +130,19 @@ close_passed_fds(struct msghdr *mh, struct ucred *cred, int *have_cred)
 	}
 }
 
-/* pid is r->watched or one of its descendants. */
+/*
+ * pid is r->watched or one of its descendants.  A sender that is gone
+ * already (systemd-notify WATCHDOG=1 from a shell loop exits at once)
+ * cannot be traced: its credentials, root or the service's user, are
+ * all there is, as for READY=1.
+ */
 static int
 of_watched(const struct ready *r, pid_t pid)
 {
 	int depth;
 
+	if (proc_parent(pid) == -1)
+		return 1;
 	for (depth = 0; depth < 64 && pid > 1; depth++) {
 		if (pid == r->watched)
 			return 1;
