@@ -42,7 +42,11 @@ sv_health_ready(struct supervisor *sv)
 	sv->health_grace_until = 0;
 }
 
-/* The child stops or is gone: a check that runs is killed. */
+/*
+ * The child stops or is gone: a check that runs is killed.  Until the
+ * next child passes one, nothing is healthy (an unhealthy one stays so
+ * until then: that is why it is being restarted).
+ */
 void
 sv_health_end(struct supervisor *sv)
 {
@@ -50,6 +54,8 @@ sv_health_end(struct supervisor *sv)
 		return;
 	rc_cancel(sv->health);
 	sv->health_running = 0;
+	if (sv->health_state == SVHEALTH_HEALTHY)
+		sv->health_state = SVHEALTH_STARTING;
 }
 
 /* A check came to ok (why: its failure otherwise). */
