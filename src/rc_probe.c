@@ -263,7 +263,8 @@ cmd_start(struct readycheck *rc, struct rc_check *c, int64_t now)
 		c->pid = r.pid;
 		c->out = p[0];
 		fcntl(c->out, F_SETFL, O_NONBLOCK);
-		c->kill_at = now + (rc->oneshot ? rc->timeout : RC_CMD_MS);
+		c->run_ms = rc->oneshot ? rc->timeout : RC_CMD_MS;
+		c->kill_at = now + c->run_ms;
 	}
 	close(p[1]);
 	close(null);
@@ -310,8 +311,10 @@ cmd_round(struct readycheck *rc, struct rc_check *c, int64_t now)
 			cmd_ended(c, st);
 	} else if (now >= c->kill_at) {
 		cmd_kill(c);
-		snprintf(c->why, sizeof(c->why), "a run took over %d s, "
-		    "killed", RC_CMD_MS / 1000);
+		snprintf(c->why, sizeof(c->why), "a run took over %lld.%03lld "
+		    "s, killed", (long long)(c->run_ms / 1000),
+		    (long long)(c->run_ms % 1000));
+		c->failed = 1;
 	}
 }
 

@@ -344,14 +344,16 @@ rc_explain(const struct readycheck *rc, char *buf, size_t len)
 {
 	const struct rc_check *c;
 	size_t used = 0;
-	int i, w, shown = 0, left = 0;
+	int i, w, shown = 0, left = 0, only_failed;
 
 	buf[0] = '\0';
+	/* one-shot checks end at the first failure: name those that failed */
+	only_failed = rc->oneshot && any_failed(rc);
 	for (i = 0; i < rc->n; i++)
-		left += !rc->c[i].passed;
+		left += !rc->c[i].passed && (!only_failed || rc->c[i].failed);
 	for (i = 0; i < rc->n && used < len; i++) {
 		c = &rc->c[i];
-		if (c->passed)
+		if (c->passed || (only_failed && !c->failed))
 			continue;
 		left--;
 		w = snprintf(buf + used, len - used, "%s%s=%s (%s)",

@@ -54,6 +54,7 @@ struct rc_check {
 	int		 ended;		/* a run ended since rc_begin() */
 	int		 out;		/* its output, or -1 */
 	int64_t		 kill_at;
+	int64_t		 run_ms;	/* the limit of one run */
 	char		 tail[96];	/* the last line it wrote */
 	size_t		 taillen;
 };

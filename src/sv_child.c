@@ -130,6 +130,7 @@ sv_start_child(struct supervisor *sv, struct launch_result *r)
 	take_child(sv, r->pid);
 	sv_ready_begin(sv);
 	sv_health_begin(sv);
+	sv_save_state(sv);	/* starting, for status */
 	return 0;
 }
 

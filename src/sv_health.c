@@ -91,7 +91,7 @@ checked(struct supervisor *sv, int ok, const char *why, int64_t now)
 void
 sv_health_step(struct supervisor *sv, int64_t now)
 {
-	char why[SVSTATE_RESULT_LEN] = "";
+	char why[512] = "";
 	enum ready_state st;
 
 	if (sv->health == NULL || sv->mode != SV_RUNNING || sv->child <= 0)
