@@ -341,7 +341,7 @@ void
 rc_release(struct rc_check *c)
 {
 	char prev[sizeof(c->why)];
-	int i, had;
+	int i, had, failed;
 
 	for (i = 0; i < RC_ADDRS; i++)
 		close_sock(c, i);
@@ -349,11 +349,13 @@ rc_release(struct rc_check *c)
 		/* a failed run before this one says more than the cut */
 		memcpy(prev, c->why, sizeof(prev));
 		had = c->ended;
+		failed = c->failed;
 		cmd_kill(c);
 		if (!c->passed && had)
 			memcpy(c->why, prev, sizeof(c->why));
 		else if (!c->passed)
 			why(c, "still running at the deadline");
+		c->failed = failed;	/* cut short is not failed */
 	}
 }
 

@@ -31,6 +31,8 @@ sv_health_begin(struct supervisor *sv)
 	sv->health_running = 0;
 	sv->health_state = SVHEALTH_STARTING;
 	sv->health_fails = 0;
+	sv->health_at = 0;		/* the last check was another child's */
+	sv->health_result[0] = '\0';
 	sv->health_next = now + sv->cfg->health_interval_ms;
 	sv->health_grace_until = now + sv->cfg->health_start_ms;
 }
