@@ -37,11 +37,19 @@
  *	a TCP port free on 127.0.0.1 (a bind to it succeeds), at random
  *	outside the ephemeral range where possible: a client whose own
  *	port happened to be the one it probes could connect to itself.
- *   benchtool listen PORT DELAY_MS TIMEFILE
+ *   benchtool listen PORT DELAY_MS TIMEFILE [COUNTFILE]
  *	the service of the ready section: sleep DELAY_MS, bind and listen
  *	on 127.0.0.1:PORT, write the CLOCK_MONOTONIC ns taken right after
  *	listen() into TIMEFILE (whole, by rename), then accept and close
- *	connections until killed.
+ *	connections until killed.  COUNTFILE (the health section): one
+ *	byte appended to it per connection accepted.
+ *   benchtool tick FILE
+ *	the health section's --health-cmd: append one byte to FILE
+ *	(O_APPEND, created if need be) and exit 0.
+ *   benchtool count FILE N TIMEOUT_S
+ *	"NS BYTES": wait (inotify) until FILE holds at least N bytes, then
+ *	print CLOCK_MONOTONIC ns and FILE's size; none within TIMEOUT_S
+ *	seconds is a failure (exit 1, the size on stderr).
  *   benchtool latency PIDFILE EXE TIMEFILE ERRFILE -- CMD [ARG...]
  *	"LATENCY RETURNS CPU": the time from the instant in TIMEFILE (a
  *	listener's listen()) to CMD's return, and from spawning CMD to its
@@ -636,11 +644,16 @@ cmd_listen(int argc, char **argv)
 {
 	char tmp[PATH_MAX], buf[32];
 	long long t, ms;
-	int port, fd, out, c;
+	int port, fd, out, c, count = -1;
 	size_t len;
 
-	if (argc != 3)
+	if (argc != 3 && argc != 4)
 		return 64;
+	if (argc == 4 && (count = open(argv[3], O_WRONLY | O_CREAT | O_APPEND |
+	    O_CLOEXEC, 0644)) == -1) {
+		perror(argv[3]);
+		return 1;
+	}
 	port = atoi(argv[0]);
 	ms = atoll(argv[1]);
 	if (port < 1 || port > 65535 || ms < 0)
@@ -662,10 +675,73 @@ cmd_listen(int argc, char **argv)
 		return 1;
 	}
 	for (;;)
-		if ((c = accept4(fd, NULL, NULL, SOCK_CLOEXEC)) != -1)
+		if ((c = accept4(fd, NULL, NULL, SOCK_CLOEXEC)) != -1) {
 			close(c);
-		else if (errno != EINTR && errno != ECONNABORTED)
+			if (count != -1 && write(count, "c", 1) != 1) {
+				perror(argv[3]);
+				return 1;
+			}
+		} else if (errno != EINTR && errno != ECONNABORTED)
 			pause_ms(10);	/* EMFILE and the like: do not spin */
+}
+
+static int
+cmd_tick(int argc, char **argv)
+{
+	int fd;
+
+	if (argc != 1)
+		return 64;
+	if ((fd = open(argv[0], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	    0644)) == -1 || write(fd, "t", 1) != 1 || close(fd) == -1) {
+		perror(argv[0]);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+cmd_count(int argc, char **argv)
+{
+	long long n, t0, left;
+	struct pollfd pfd;
+	struct stat sb;
+	char ev[4096];
+	int fd;
+
+	if (argc != 3 || (n = atoll(argv[1])) < 0 || atoll(argv[2]) <= 0)
+		return 64;
+	/* the file exists before the watch: created empty if need be */
+	if ((fd = open(argv[0], O_RDONLY | O_CREAT | O_CLOEXEC, 0644)) == -1 ||
+	    (pfd.fd = inotify_init1(IN_CLOEXEC)) == -1 ||
+	    inotify_add_watch(pfd.fd, argv[0], IN_MODIFY) == -1) {
+		perror(argv[0]);
+		return 1;
+	}
+	pfd.events = POLLIN;
+	t0 = now_ns();
+	for (;;) {
+		if (fstat(fd, &sb) == -1) {
+			perror(argv[0]);
+			return 1;
+		}
+		if (sb.st_size >= n)
+			break;
+		left = atoll(argv[2]) * 1000 - (now_ns() - t0) / 1000000;
+		if (left <= 0) {
+			fprintf(stderr, "benchtool count: %s holds %lld of %lld "
+			    "bytes after %s s\n", argv[0],
+			    (long long)sb.st_size, n, argv[2]);
+			return 1;
+		}
+		/* a second at most: a write between fstat and poll is seen */
+		if (poll(&pfd, 1, left < 1000 ? (int)left : 1000) == 1)
+			while (read(pfd.fd, ev, sizeof(ev)) == -1 &&
+			    errno == EINTR)
+				;
+	}
+	printf("%lld %lld\n", now_ns(), (long long)sb.st_size);
+	return 0;
 }
 
 /* The number in a file (a listener's time), or -1 if none (yet). */
@@ -855,7 +931,11 @@ main(int argc, char **argv)
 		return cmd_listen(argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "latency") == 0)
 		return cmd_latency(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "tick") == 0)
+		return cmd_tick(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "count") == 0)
+		return cmd_count(argc - 2, argv + 2);
 	fprintf(stderr, "usage: benchtool reap|start|stop|kill|fill|writer|"
-	    "port|listen|latency ...\n");
+	    "port|listen|latency|tick|count ...\n");
 	return 64;
 }
