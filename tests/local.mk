@@ -98,6 +98,7 @@ dist_check_SCRIPTS += \
 	tests/integration/privs-env.sh \
 	tests/integration/ready.sh \
 	tests/integration/ready-probes.sh \
+	tests/integration/health.sh \
 	tests/integration/stress.sh \
 	tests/integration/valgrind.sh \
 	tests/integration/list.sh \
