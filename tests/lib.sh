@@ -36,12 +36,41 @@ TAP_N=0
 TAP_FAILED=0
 TRACKED=""
 
-track() {
-	TRACKED="$TRACKED $*"
+# start_time PID: its start time (field 22 of /proc/PID/stat); fails if
+# there is no such process.
+start_time() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	s=${s##*) }
+	# shellcheck disable=SC2086 # split the fields on purpose
+	set -- $s
+	echo "${20}"
 }
 
-# Kill what we started: tracked pids, and any pid a pidfile in $T names
-# if that process still holds the pidfile (so it is one of ours).
+# track PID...: kill these at exit, if they are still the processes they
+# were: each is kept with its start time, so that a pid given to someone
+# else since (pids wrap: pid_max may be 32768) is left alone.  Empty, 0,
+# 1 and other non-pids are ignored: cleanup's kill -9 0 would kill our
+# own process group, and whatever runs beside us in it.
+track() {
+	local p st
+	for p; do
+		case $p in
+		''|*[!0-9]*|0|1) continue ;;
+		esac
+		st=$(start_time "$p") || continue	# gone: nothing to kill
+		TRACKED="$TRACKED $p:$st"
+	done
+}
+
+# untrack PID: forget a pid we saw exit.
+untrack() {
+	TRACKED=$(echo " $TRACKED " | sed "s/ $1:[0-9]* / /g")
+}
+
+# Kill what we started: tracked pids that are still those processes, and
+# any pid a pidfile in $T names if that process still holds the pidfile
+# (so it is one of ours).
 cleanup() {
 	local f p
 	for f in $(find "$T" -name '*.pid' -type f 2>/dev/null); do
@@ -52,7 +81,8 @@ cleanup() {
 		fi
 	done
 	for p in $TRACKED; do
-		kill -9 "$p" 2>/dev/null
+		[ "$(start_time "${p%%:*}")" = "${p#*:}" ] &&
+		    kill -9 "${p%%:*}" 2>/dev/null
 	done
 	cd /
 	rm -rf "$T"
@@ -169,7 +199,7 @@ all_gone_within() {
 	local secs=$1 p
 	shift
 	for p; do
-		[ -n "$p" ] || return 1
+		[ -n "$p" ] || { echo "# a pid was never learnt"; return 1; }
 		wait_gone "$p" "$secs" || { echo "# pid $p is still alive"; return 1; }
 	done
 }
@@ -180,7 +210,11 @@ all_gone() {
 
 # nothing_left PIDFILE: neither the pidfile nor its record exists.
 nothing_left() {
-	test ! -e "$1" -a ! -e "$1.state"
+	local f
+	for f in "$1" "$1.state"; do
+		[ -e "$f" ] && { echo "# $f is still there"; return 1; }
+	done
+	return 0
 }
 
 # wait_file PATH [SECS [MINBYTES]]
@@ -189,17 +223,31 @@ wait_file() {
 }
 
 # wait_grep SECS FILE GREP-ARGS...: wait until `grep -q GREP-ARGS FILE`
-# matches, waking on each growth of FILE (no polling).
+# matches, waking on each growth of FILE (no polling).  The size is
+# taken before grep: taken after, a line written in between would be
+# waited for again, and in a quiet log never come.
 wait_grep() {
 	local end=$(($(now_ms) + $1 * 1000)) file=$2 size left
 	shift 2
-	while ! grep -q "$@" "$file" 2>/dev/null; do
+	while :; do
+		size=$(stat -c %s "$file" 2>/dev/null || echo 0)
+		grep -q "$@" "$file" 2>/dev/null && return 0
 		left=$((end - $(now_ms)))
 		[ "$left" -gt 0 ] || return 1
-		size=$(stat -c %s "$file" 2>/dev/null || echo 0)
 		wait_file "$file" "$((left / 1000 + 1))" "$((size + 1))" ||
 		    return 1
 	done
+}
+
+# says FILE TEXT: FILE holds TEXT (a fixed string).
+says() {
+	grep -qF -- "$2" "$1"
+}
+
+# names FILE TEXT: detach's message in FILE holds TEXT, and is not an
+# "unknown option" (which would quote it too).
+names() {
+	says "$1" "$2" && ! grep -q "unknown option" "$1"
 }
 
 # wait_for FILE PATTERN [SECS]: a line matching the extended regexp.

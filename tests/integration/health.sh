@@ -17,35 +17,6 @@ plan 146
 ROOT=0
 [ "$(id -u)" = 0 ] && ROOT=1
 
-# wait_grep SECS FILE GREP-ARGS..., as in lib.sh, but with the size taken
-# before grep, not after: lib.sh's misses a line written between its
-# grep and its stat, then waits for growth that, in a log as quiet as a
-# supervisor's, never comes (seen here under load: a line in the log,
-# yet a wait for it timed out).  wait_for and wait_for_line use this.
-wait_grep() {
-	local end=$(($(now_ms) + $1 * 1000)) file=$2 size left
-	shift 2
-	while :; do
-		size=$(stat -c %s "$file" 2>/dev/null || echo 0)
-		grep -q "$@" "$file" 2>/dev/null && return 0
-		left=$((end - $(now_ms)))
-		[ "$left" -gt 0 ] || return 1
-		wait_file "$file" "$((left / 1000 + 1))" "$((size + 1))" ||
-		    return 1
-	done
-}
-
-# says FILE TEXT: FILE holds TEXT (fixed string).
-says() {
-	grep -qF -- "$2" "$1"
-}
-
-# names FILE TEXT: detach's message in FILE holds TEXT, and is not the
-# "unknown option" of a detach without health checks.
-names() {
-	says "$1" "$2" && ! grep -q "unknown option" "$1"
-}
-
 # wait_status PIDFILE ERE [SECS]: until `detach status` says something
 # matching ERE (the record is rewritten in place: no event to wait on,
 # so it is polled every 50 ms); the last answer is in $T/st.
@@ -60,34 +31,6 @@ wait_status() {
 		fi
 		sleep 0.05
 	done
-}
-
-# track PID...: as lib.sh's, but only pids above 1.  A 0 (child_of
-# read while the supervisor is between two children) would make
-# cleanup's kill -9 0 kill our whole process group, and whatever runs
-# beside us in it (seen under parallel runs).
-track() {
-	local p
-	for p; do
-		case $p in
-		''|*[!0-9]*|0|1) ;;
-		*) TRACKED="$TRACKED $p" ;;
-		esac
-	done
-}
-
-# untrack_gone: forget the tracked pids that have exited.  Each round of
-# checks forks, and pids wrap around (pid_max is often 32768): lib.sh's
-# cleanup, which kills every tracked pid, would otherwise kill whoever
-# was given a pid of ours since (under parallel runs, seen killing the
-# other runs).  Called at the end of each part, what is left at exit is
-# what was alive a moment before.
-untrack_gone() {
-	local p keep=
-	for p in $TRACKED; do
-		alive "$p" && keep="$keep $p"
-	done
-	TRACKED=$keep
 }
 
 # svc FILE: a service that appends its pid to FILE, then sleeps: the
@@ -274,7 +217,6 @@ check "... supervisor and children gone, the port closed" \
     eval 'all_gone "$sup" "$c1" "$c2" && wait_port_closed "$P"'
 check "... nothing left" nothing_left "$T/h1.pid"
 
-untrack_gone
 
 # --- 2. --health-port: a server that closes its listening socket but
 # goes on is restarted, and the new child listens again.  Two checks: a
@@ -310,7 +252,6 @@ expect 0 "... stop exits 0" "$DETACH" stop -p "$T/h2.pid"
 check "... supervisor and children gone, nothing left" \
     eval 'all_gone "$sup" "$c1" "$c2" && nothing_left "$T/h2.pid"'
 
-untrack_gone
 
 # --- 3. a healthy service is never restarted: 20 rounds at 0.1 s (the
 # check counts them in runs); it runs in the service's cwd and env
@@ -347,7 +288,6 @@ expect 0 "... stop exits 0" "$DETACH" stop -p "$T/h3.pid"
 check "... nothing left" \
     eval 'all_gone "$sup" "$c" && nothing_left "$T/h3.pid"'
 
-untrack_gone
 
 # --- 4. a check that hangs is killed at --health-timeout, with what it
 # started, and counts as a failure: its first two runs hang
@@ -383,7 +323,6 @@ expect 0 "... stop exits 0" "$DETACH" stop -p "$T/h4.pid"
 check "... nothing left" \
     eval 'all_gone "$sup" "$c1" "$c2" && nothing_left "$T/h4.pid"'
 
-untrack_gone
 
 # --- 5. -u nobody: the check runs as the service user
 mkdir -m 777 "$T/h5"
@@ -407,7 +346,6 @@ else
 	done
 fi
 
-untrack_gone
 
 # --- 6. --watchdog
 mkdir "$T/w1"
@@ -469,7 +407,6 @@ expect 0 "... stop exits 0" "$DETACH" stop -p "$T/w2.pid"
 check "... both gone, nothing left" \
     eval 'all_gone "$sup" "$c" "$k" && nothing_left "$T/w2.pid"'
 
-untrack_gone
 
 # --- 7. always unhealthy: restarted with the backoff, until it gives up
 expect 0 "--health-cmd=false --health-retries=1 --max-restarts=3: start exits 0" \
@@ -489,7 +426,6 @@ check "... restarted after 0.05, 0.1 and 0.2 s" \
 kids=$(sed -n 's/.*: pid \([0-9]*\) is unhealthy.*/\1/p' "$T/h7.log" | tr '\n' ' ')
 check "... the children are gone ($kids)" all_gone $kids
 
-untrack_gone
 
 # --- 7b. a long --health-cmd: the log line still says why it failed
 long=": $(printf '%080d' 0); false"
@@ -506,7 +442,6 @@ check "... giving the whole command and its exit ($(grep -m1 -o "the last: .*" "
 expect 0 "... stop exits 0" "$DETACH" stop -p "$T/h7b.pid"
 check "... nothing left" eval 'all_gone "$sup" $(cat "$T/h7b.kids") && nothing_left "$T/h7b.pid"'
 
-untrack_gone
 
 # --- 8. --health-start: failures in the grace do not count
 mkdir "$T/h8"
@@ -533,7 +468,6 @@ expect 0 "... stop exits 0" "$DETACH" stop -p "$T/h8.pid"
 check "... nothing left" \
     eval 'all_gone "$sup" "$c" && nothing_left "$T/h8.pid"'
 
-untrack_gone
 
 # --- 9. before the first round; a check that runs when stop comes
 expect 0 "--health-interval=30: start exits 0" \
@@ -581,7 +515,6 @@ check "... the check is killed (sh and sleep 1001.$$)" \
 check "... supervisor and children gone, nothing left" \
     eval 'all_gone "$sup" "$c1" "$c2" && nothing_left "$T/h9.pid"'
 
-untrack_gone
 
 # --- detach list: its STATE column, in the default directory:
 # $XDG_RUNTIME_DIR/detach for a user (pointed into $T); /run/detach for
@@ -635,7 +568,6 @@ else
 	done
 fi
 
-untrack_gone
 
 # --- 10. usage errors: exit 64, a reason, no pidfile
 u=$T/u.pid
@@ -676,5 +608,4 @@ expect 64 "restart --supervise --health-retries=0" \
 check "... says why, no pidfile ($(head -n 1 "$T/err"))" \
     eval 'names "$T/err" "--health-retries" && test ! -e "$u"'
 
-untrack_gone
 done_testing

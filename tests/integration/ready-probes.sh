@@ -16,17 +16,6 @@ plan 146
 ROOT=0
 [ "$(id -u)" = 0 ] && ROOT=1
 
-# says FILE TEXT: FILE holds TEXT (fixed string).
-says() {
-	grep -qF -- "$2" "$1"
-}
-
-# names FILE TEXT: detach's message in FILE holds TEXT, and is not the
-# "unknown option" of a detach without probes (which quotes it too).
-names() {
-	says "$1" "$2" && ! grep -q "unknown option" "$1"
-}
-
 # usage_error PIDFILE: the last run said why on stderr (not the
 # "unknown option" of a detach without probes) and left no pidfile.
 usage_error() {

@@ -7,13 +7,6 @@
 
 plan 19
 
-# untrack PID: forget a pid we saw exit, so that the cleanup never kills
-# whoever gets that pid next (pid_max may be 32768, and this test forks
-# thousands of processes).
-untrack() {
-	TRACKED=$(echo " $TRACKED " | sed "s/ $1 / /g")
-}
-
 # holders PATTERN: the pids that have a file matching PATTERN open.
 holders() {
 	find /proc/[0-9]*/fd -maxdepth 1 -lname "$1" 2>/dev/null |

@@ -14,12 +14,6 @@ fi
 
 plan 24
 
-# untrack PID: forget a pid we saw exit, so that the cleanup never kills
-# whoever gets that pid next.
-untrack() {
-	TRACKED=$(echo " $TRACKED " | sed "s/ $1 / /g")
-}
-
 # summary LOG: the numbers of a valgrind log, on one line
 summary() {
 	local e d i
