@@ -12,7 +12,7 @@ TOP=$(cd "${srcdir:-$(dirname "$0")/../..}" && pwd)
 . "$TOP/tests/lib.sh"		# (it moves to $T)
 . "$TOP/tests/legacy-lib.sh"
 
-plan 146
+plan 153
 
 ROOT=0
 [ "$(id -u)" = 0 ] && ROOT=1
@@ -568,6 +568,44 @@ else
 	done
 fi
 
+
+# --- a real server that hangs: redis-server, stopped with SIGSTOP, still
+# accepts connections (the kernel's backlog) but answers nothing; the
+# check's redis-cli hangs until --health-timeout, and the supervisor
+# replaces the hung server with one that answers.
+REDIS=$(need redis-server)
+RCLI=$(need redis-cli)
+if [ -n "$REDIS" ] && [ -n "$RCLI" ]; then
+	RP=$(free_port)
+	mkdir "$T/rh"
+	expect 0 "redis-server --supervise --health-cmd='redis-cli ping': start exits 0" \
+	    "$DETACH" start --supervise -p "$T/rh.pid" -o "$T/rh.log" \
+	    --restart-delay=0.05 -t 0.5 --ready-log='Ready to accept' \
+	    --health-cmd="$RCLI -p $RP ping | grep -q PONG" \
+	    --health-interval=0.2 --health-timeout=0.5 --health-retries=2 -- \
+	    "$REDIS" --port "$RP" --dir "$T/rh" --save '' --appendonly no \
+	    --daemonize no --bind 127.0.0.1 --logfile ''
+	sup=$(pid_of "$T/rh.pid" 2>/dev/null)
+	r1=$(child_of "$T/rh.pid")
+	track "$sup" "$r1"
+	check "... healthy once a check passed" \
+	    wait_status "$T/rh.pid" "supervising pid $r1, healthy;"
+	kill -STOP "$r1"
+	check "... hung with SIGSTOP: unhealthy after 2 checks that hang" \
+	    wait_for "$T/rh.log" "pid $r1 is unhealthy: 2 checks failed in a row, the last: --health-cmd=.* \\(a run took over 0\\.500 s, killed\\)" 20
+	check "... a new redis answers PONG" \
+	    wait_status "$T/rh.pid" "healthy; 1 restarts" 20
+	r2=$(child_of "$T/rh.pid")
+	track "$r2"
+	check "... the hung one is gone, the new one ($r2) answers" \
+	    eval 'all_gone "$r1" && test "$r2" != "$r1" &&
+	    test "$(timeout 5 "$RCLI" -p "$RP" ping)" = PONG'
+	expect 0 "... stop exits 0" "$DETACH" stop -p "$T/rh.pid"
+	check "... nothing left" \
+	    eval 'all_gone "$sup" "$r2" && nothing_left "$T/rh.pid"'
+else
+	for i in 1 2 3 4 5 6 7; do skip "redis-server or redis-cli is missing"; done
+fi
 
 # --- 10. usage errors: exit 64, a reason, no pidfile
 u=$T/u.pid
