@@ -99,6 +99,7 @@ dist_check_SCRIPTS += \
 	tests/integration/ready.sh \
 	tests/integration/ready-probes.sh \
 	tests/integration/health.sh \
+	tests/integration/health-more.sh \
 	tests/integration/stress.sh \
 	tests/integration/valgrind.sh \
 	tests/integration/list.sh \
@@ -108,4 +109,4 @@ dist_check_SCRIPTS += \
 	# EOL
 TESTS += $(dist_check_SCRIPTS)
 EXTRA_DIST += tests/lib.sh tests/legacy-lib.sh tests/legacy-run.sh \
-	tests/legacy-case.sh tests/unit/unit.h
+	tests/legacy-case.sh tests/health-lib.sh tests/unit/unit.h

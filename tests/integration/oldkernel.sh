@@ -17,7 +17,8 @@ export srcdir TESTTOOL
 
 ERRNOS=(ENOSYS EPERM)
 SCRIPTS=(start start-errors stop restart-signal hostile concurrency
-    supervise supervise-fg supervise-output ready ready-probes health list)
+    supervise supervise-fg supervise-output ready ready-probes health
+    health-more list)
 NTESTS=$(( ${#ERRNOS[@]} * (2 + ${#SCRIPTS[@]}) ))
 plan "$NTESTS"
 
