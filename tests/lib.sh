@@ -239,6 +239,25 @@ wait_grep() {
 	done
 }
 
+# private_run SCRIPT: run bash SCRIPT (with T, DETACH, TESTTOOL) where
+# detach's default pidfile directory (-n, list) is the test's own: as a
+# user, $XDG_RUNTIME_DIR in $T; as root, a private mount namespace with
+# a tmpfs on /run.  Prints "user" or "root", or nothing (and runs nothing)
+# where neither can be had.
+private_run() {
+	if [ "$(id -u)" != 0 ]; then
+		mkdir -p -m 700 "$T/xdg"
+		XDG_RUNTIME_DIR="$T/xdg" T="$T" DETACH="$DETACH" \
+		    TESTTOOL="$TESTTOOL" timeout 60 bash "$1" >/dev/null 2>&1
+		echo user
+	elif unshare -m true 2>/dev/null; then
+		T="$T" DETACH="$DETACH" TESTTOOL="$TESTTOOL" timeout 60 \
+		    unshare -m bash -c 'mount -n -t tmpfs tmpfs /run &&
+		    exec bash "$0"' "$1" >/dev/null 2>&1
+		echo root
+	fi
+}
+
 # says FILE TEXT: FILE holds TEXT (a fixed string).
 says() {
 	grep -qF -- "$2" "$1"

@@ -206,18 +206,7 @@ until_list healthy && cp "$T/l.out" "$T/l2.out"
 "$DETACH" stop -n hl >/dev/null 2>&1
 EOS
 mkdir "$T/hl"
-how=
-if [ "$ROOT" = 0 ]; then
-	mkdir -m 700 "$T/xdg"
-	XDG_RUNTIME_DIR="$T/xdg" T="$T" DETACH="$DETACH" timeout 60 \
-	    bash "$T/listrun"
-	how=user
-elif unshare -m true 2>/dev/null; then
-	T="$T" DETACH="$DETACH" timeout 60 \
-	    unshare -m bash -c 'mount -n -t tmpfs tmpfs /run && exec bash "$0"' \
-	    "$T/listrun"
-	how=root
-fi
+how=$(private_run "$T/listrun")
 if [ -n "$how" ]; then
 	d=$(cat "$T/l.daemon" 2>/dev/null); track "$d"
 	check "list, no round passed yet: STATE starting ($(grep hl "$T/l1.out" 2>/dev/null))" \

@@ -382,18 +382,7 @@ echo $? >"$T/l.rc"
 "$DETACH" list >"$T/l2.out" 2>&1
 "$DETACH" stop -n rpl >/dev/null 2>&1
 EOS
-how=
-if [ "$ROOT" = 0 ]; then
-	mkdir -m 700 "$T/xdg"
-	XDG_RUNTIME_DIR="$T/xdg" T="$T" DETACH="$DETACH" TESTTOOL="$TESTTOOL" \
-	    timeout 60 bash "$T/listrun"
-	how=user
-elif unshare -m true 2>/dev/null; then
-	T="$T" DETACH="$DETACH" TESTTOOL="$TESTTOOL" timeout 60 \
-	    unshare -m bash -c 'mount -n -t tmpfs tmpfs /run && exec bash "$0"' \
-	    "$T/listrun"
-	how=root
-fi
+how=$(private_run "$T/listrun")
 if [ -n "$how" ]; then
 	d=$(cat "$T/l.daemon" 2>/dev/null); track "$d"
 	check "list while start waits: STATE starting ($(grep rpl "$T/l1.out"))" \
