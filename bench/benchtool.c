@@ -328,6 +328,28 @@ tool_failed(char **argv, int code)
 	return 1;
 }
 
+/*
+ * Until pidfile names a running exe (ready()), checked every step_us: the
+ * time it first did (first, if the first check finds it), or -1 (said on
+ * stderr) 10 s after from.
+ */
+static long long
+await_ready(const char *tool, const char *pidfile, const char *exe,
+    int supervised, long long from, long long first, long step_us)
+{
+	long long t;
+
+	for (t = first; !ready(pidfile, exe, supervised); t = now_ns()) {
+		if (t - from > 10000000000LL) {
+			fprintf(stderr, "benchtool: %s: after 10 s, %s does "
+			    "not name a running %s\n", tool, pidfile, exe);
+			return -1;
+		}
+		pause_us(step_us);
+	}
+	return t;
+}
+
 static int
 cmd_start(int argc, char **argv)
 {
@@ -367,14 +389,9 @@ cmd_start(int argc, char **argv)
 	 * Ready at the start of the first check that finds it so; already
 	 * ready when the tool returned if the first check does.
 	 */
-	for (t2 = t1; !ready(pidfile, exe, supervised); t2 = now_ns()) {
-		if (t2 - t0 > 10000000000LL) {
-			fprintf(stderr, "benchtool: %s: after 10 s, %s does "
-			    "not name a running %s\n", argv[0], pidfile, exe);
-			return 1;
-		}
-		pause_us(20);
-	}
+	if ((t2 = await_ready(argv[0], pidfile, exe, supervised, t0, t1,
+	    20)) == -1)
+		return 1;
 	printf("%lld %lld %lld\n", t1 - t0, t2 - t0, cpu);
 	return 0;
 }
@@ -816,14 +833,8 @@ cmd_latency(int argc, char **argv)
 		    "port was open\n", argv[0], (tl - t1) / 1e6);
 		return 1;
 	}
-	for (t = t1; !ready(pidfile, exe, 0); t = now_ns()) {
-		if (t - t1 > 10000000000LL) {
-			fprintf(stderr, "benchtool: %s: after 10 s, %s does "
-			    "not name a running %s\n", argv[0], pidfile, exe);
-			return 1;
-		}
-		pause_us(100);
-	}
+	if (await_ready(argv[0], pidfile, exe, 0, t1, t1, 100) == -1)
+		return 1;
 	printf("%lld %lld %lld\n", t1 - tl, t1 - t0, cpu);
 	return 0;
 }
