@@ -4,8 +4,9 @@
  * --health-timeout, while the child runs.  --health-retries failures in
  * a row make it unhealthy: it is stopped with the stop schedule and
  * restarted by the policy, as a child that failed.  Failures within
- * --health-start of a start (or before the readiness checks passed, if
- * there are any) do not count.  The state, the time and outcome of the
+ * --health-start of a start do not count, nor those before the child is
+ * ready (its readiness checks, or the first child's wait, decide that;
+ * once they passed, the grace is over).  The state, the time and outcome of the
  * last check and the failures in a row are in the record, for status.
  */
 #include "config.h"
@@ -64,7 +65,9 @@ sv_health_end(struct supervisor *sv)
 static void
 checked(struct supervisor *sv, int ok, const char *why, int64_t now)
 {
-	int grace = now < sv->health_grace_until;
+	/* nor while it is not ready yet: the readiness wait judges that */
+	int grace = now < sv->health_grace_until || sv->checks_pending ||
+	    sv->report_fd != -1;
 
 	sv->health_at = (int64_t)time(NULL);
 	if (ok)

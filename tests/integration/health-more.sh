@@ -9,7 +9,7 @@ TOP=$(cd "${srcdir:-$(dirname "$0")/../..}" && pwd)
 . "$TOP/tests/legacy-lib.sh"
 . "$TOP/tests/health-lib.sh"
 
-plan 96
+plan 98
 # --- 6. --watchdog
 mkdir "$T/w1"
 expect 0 "--watchdog=0.5, a child that pings every 0.1 s: start exits 0" \
@@ -131,6 +131,15 @@ expect 0 "... stop exits 0" "$DETACH" stop -p "$T/h8.pid"
 check "... nothing left" \
     eval 'all_gone "$sup" "$c" && nothing_left "$T/h8.pid"'
 
+
+# --- 8b. nor do failures before the child is ready: start reports that
+expect 3 "--health-cmd=false while start waits for --ready-file: start exits 3" \
+    "$DETACH" start --supervise -p "$T/h8b.pid" -o "$T/h8b.log" \
+    --ready-file="$T/h8b.never" --ready-timeout=1 --health-cmd=false \
+    --health-interval=0.1 --health-retries=1 -- sleep 300
+check "... as not ready, not as unhealthy ($(head -n 1 "$T/err"))" \
+    eval 'says "$T/err" "was not ready within 1.000 s" &&
+    ! grep -q unhealthy "$T/h8b.log" && nothing_left "$T/h8b.pid"'
 
 # --- 9. before the first round; a check that runs when stop comes
 expect 0 "--health-interval=30: start exits 0" \
