@@ -132,7 +132,8 @@ summary() {
 	# with what went to stderr since the last result, usually the why
 	awk '/^not ok / { printf "%s", err; err = ""; on = 1; print; next }
 	    /^(ok |1\.\.)/ { err = ""; on = 0; next }
-	    /^#/ { if (on) print; next } { err = err $0 "\n" }' "$out" | diag
+	    /^#/ { if (on) print; else err = err $0 "\n"; next }
+	    { err = err $0 "\n" }' "$out" | diag
 	[ "$failed" != 0 ] || tail -n 5 "$out" | diag
 }
 
