@@ -125,6 +125,8 @@ struct detach_opts {
 	int		  json;
 };
 
+const char	*rc_option(enum rc_kind);
+const char	*rc_health_option(enum rc_kind);
 int	cli_parse(int, char **, struct detach_opts *, char *, size_t);
 void	cli_free(struct detach_opts *);
 int	cli_verb_starts(enum verb);

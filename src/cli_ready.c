@@ -14,6 +14,26 @@
 #include "parse.h"
 #include "readycheck.h"
 
+/* The options of the checks, for messages. */
+const char *
+rc_option(enum rc_kind k)
+{
+	switch (k) {
+	case RC_PORT:	return "--ready-port";
+	case RC_FILE:	return "--ready-file";
+	case RC_LOG:	return "--ready-log";
+	case RC_CMD:	return "--ready-cmd";
+	}
+	return "--ready-?";
+}
+
+/* The health checks' options, for their messages. */
+const char *
+rc_health_option(enum rc_kind k)
+{
+	return k == RC_CMD ? "--health-cmd" : "--health-port";
+}
+
 /* One check, given as opt: --ready-port, ..., --health-cmd. */
 static int
 check_one(const struct rc_spec *c, const char *opt, char *err, size_t errlen)

@@ -31,24 +31,6 @@ rc_interval(int64_t waited)
 	return ms < RC_MIN_MS ? RC_MIN_MS : ms > RC_MAX_MS ? RC_MAX_MS : ms;
 }
 
-const char *
-rc_option(enum rc_kind k)
-{
-	switch (k) {
-	case RC_PORT:	return "--ready-port";
-	case RC_FILE:	return "--ready-file";
-	case RC_LOG:	return "--ready-log";
-	case RC_CMD:	return "--ready-cmd";
-	}
-	return "--ready-?";
-}
-
-/* The health checks' options, for their messages. */
-const char *
-rc_health_option(enum rc_kind k)
-{
-	return k == RC_CMD ? "--health-cmd" : "--health-port";
-}
 
 /* --ready-file's path, against the directory detach runs in. */
 static int

@@ -80,8 +80,6 @@ struct readycheck {
 
 /* pure */
 int64_t			rc_interval(int64_t);
-const char		*rc_option(enum rc_kind);
-const char		*rc_health_option(enum rc_kind);
 
 int			rc_init(struct readycheck *, const struct rc_spec *, int,
 			    char *, size_t);
