@@ -57,8 +57,9 @@ child(const struct launch *l, int report_fd)
 }
 
 /*
- * A command that exec'd but exited at once did not start.  It is our
- * child, thanks to the subreaper: one call, nothing to close.
+ * A command that exec'd but exited at once did not start (unless it
+ * forks: exiting is its job, and adoption reaps it).  It is our child,
+ * thanks to the subreaper: one call, nothing to close.
  */
 static void
 check_alive(struct launch_result *res)
@@ -121,9 +122,10 @@ daemonize_launch(const struct launch *l, struct launch_result *res)
 	close(p[0]);
 	if (res->stage == STAGE_NONE && (got == -1 || res->pid <= 0))
 		res->stage = STAGE_VANISHED;
-	if (res->stage == STAGE_NONE)
-		check_alive(res);
-	else if (res->pid > 0)
+	if (res->stage == STAGE_NONE) {
+		if (!l->forks)
+			check_alive(res);
+	} else if (res->pid > 0)
 		while (waitpid(res->pid, &st, 0) == -1 && errno == EINTR)
 			;
 	return res->stage == STAGE_NONE ? 0 : -1;

@@ -36,6 +36,7 @@ struct launch {
 	int			  ready_dst;
 	pid_t			  parent;	/* die with it (the supervisor) */
 	int			  watchdog_pid;	/* set WATCHDOG_PID to its pid */
+	int			  forks;	/* exits 0 once it daemonized */
 	/* instead of exec'ing: run this (the supervisor); never returns */
 	void			(*body)(void *, int);
 	void			 *body_arg;

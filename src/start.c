@@ -315,7 +315,8 @@ start_plain(struct start *s, const struct launch *l)
 	rc_prepare(&s->checks);
 	if (daemonize_launch(l, &r) == -1)
 		code = start_report_failure(s, &r);
-	else if (record_daemon(s, r.pid, r.session) == -1) {
+	else if (record_daemon(s, r.pid, r.session) == -1 &&
+	    !(s->o->forking && errno == ESRCH)) {	/* exited: adopt */
 		warn("%s", s->p->pidfile);
 		code = EXIT_TROUBLE;
 	} else if (s->o->forking && adopt_plain(s, &r) == -1)
@@ -389,6 +390,7 @@ start_main(struct start *sp)
 		.nkeep_fds = o->nkeep_fds,
 		.ready_fd = sp->ready.child_fd,
 		.ready_dst = sp->ready.child_dst,
+		.forks = o->forking,
 	};
 	if (o->foreground && !o->supervise)
 		return exec_here(sp, &l);

@@ -5,7 +5,7 @@
 # nothing behind.
 . "${srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
-plan 63
+plan 64
 
 # A perl program that forks, lets its parent exit 0, and in the child
 # calls setsid, counts HUPs in $T/hup, announces itself in $READY and
@@ -65,6 +65,16 @@ expect 3 "--forking, nothing left: start exits 3" "$DETACH" start -p "$f" \
     --forking -- true
 check "... says so" grep -q 'left no process running' "$T/err"
 check "... no pidfile, no record" nothing_left "$f"
+# A command that exits before start looks at it is not 'exited at once':
+# exiting is its job.  A hundred tries meet that race a few times.
+: >"$T/err100"
+i=0
+while [ $i -lt 100 ]; do
+	"$DETACH" start -p "$f" --forking -- true 2>>"$T/err100"
+	i=$((i + 1))
+done
+check "... a hundred times in a row, each time for that reason" \
+    test "$(grep -c 'left no process running' "$T/err100")" = 100
 
 # --- 4. it leaves two: which one is the daemon?
 expect 3 "--forking, two survivors: start exits 3" "$DETACH" start -p "$f" \
