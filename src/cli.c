@@ -72,6 +72,11 @@ static const struct option longopts[] = {
 	{ "health-retries", required_argument,	NULL, OPT_HEALTH_RETRIES },
 	{ "health-start", required_argument,	NULL, OPT_HEALTH_START },
 	{ "watchdog",	required_argument,	NULL, OPT_WATCHDOG },
+	{ "timestamps",	no_argument,		NULL, OPT_TIMESTAMPS },
+	{ "log-max-size", required_argument,	NULL, OPT_LOG_MAX_SIZE },
+	{ "log-keep",	required_argument,	NULL, OPT_LOG_KEEP },
+	{ "lines",	required_argument,	NULL, OPT_LINES },
+	{ "follow",	no_argument,		NULL, OPT_FOLLOW },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 },
@@ -88,6 +93,7 @@ static const struct {
 	{ "signal", VERB_SIGNAL },
 	{ "reopen", VERB_REOPEN },
 	{ "list", VERB_LIST },
+	{ "logs", VERB_LOGS },
 };
 
 int
@@ -165,7 +171,7 @@ note_scope(enum verb v, int c, int longindex, struct raw_opts *raw)
 	if (!cli_option_allowed(v, c) && raw->bad_opt[0] == '\0')
 		option_text(c, longindex, raw->bad_opt, sizeof(raw->bad_opt));
 	if (((c >= OPT_CHILD_PIDFILE && c <= OPT_SYSLOG_TAG) ||
-	    (c >= OPT_HEALTH_CMD && c <= OPT_WATCHDOG)) &&
+	    (c >= OPT_HEALTH_CMD && c <= OPT_LOG_MAX_SIZE)) &&
 	    raw->needs_supervise == NULL)
 		raw->needs_supervise = longopts[longindex].name;
 }
@@ -240,6 +246,11 @@ store(int c, struct detach_opts *o, struct raw_opts *raw)
 	case OPT_HEALTH_RETRIES: raw->health_retries = optarg; break;
 	case OPT_HEALTH_START: raw->health_start = optarg; break;
 	case OPT_WATCHDOG: raw->watchdog = optarg; break;
+	case OPT_TIMESTAMPS: o->timestamps = 1; break;
+	case OPT_LOG_MAX_SIZE: raw->log_max_size = optarg; break;
+	case OPT_LOG_KEEP: raw->log_keep = optarg; break;
+	case OPT_LINES: raw->lines = optarg; break;
+	case OPT_FOLLOW: o->follow = 1; break;
 	default:
 		return -1;
 	}
@@ -301,6 +312,8 @@ set_defaults(struct detach_opts *o)
 		.health_interval_ms = 30000,
 		.health_timeout_ms = 5000,
 		.health_retries = 3,
+		.log_keep = 5,
+		.lines = 10,
 		.ready_fd = -1,
 		.wait_ms = -1,
 	};

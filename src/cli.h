@@ -37,6 +37,7 @@ enum verb {
 	VERB_SIGNAL,
 	VERB_REOPEN,
 	VERB_LIST,
+	VERB_LOGS,
 	VERB_HELP,
 	VERB_VERSION,
 };
@@ -48,6 +49,8 @@ enum restart_policy {
 };
 
 #define SUPERVISE_MAX_RESTARTS	100000
+#define LOG_KEEP_MAX		1000
+#define LOG_SIZE_MAX		(1LL << 40)
 
 struct detach_opts {
 	enum verb	  verb;
@@ -111,6 +114,15 @@ struct detach_opts {
 	long long	  health_retries;
 	int64_t		  health_start_ms;
 	int64_t		  watchdog_ms;	/* --watchdog; 0: none */
+
+	/* start --supervise: output */
+	int		  timestamps;	/* --timestamps */
+	int64_t		  log_max_size;	/* --log-max-size, bytes; 0: none */
+	int		  log_keep;	/* --log-keep */
+
+	/* logs */
+	long long	  lines;	/* --lines */
+	int		  follow;	/* -f, --follow */
 
 	/* stop */
 	int		  signal;	/* -s, first signal */

@@ -17,12 +17,13 @@
 #define FOR_STOP	0x4
 #define FOR_REPORT	0x8	/* status and list */
 #define FOR_ACT		0x10	/* signal and reopen */
+#define FOR_LOGS	0x20
 
 static int
 option_scope(int c)
 {
 	switch (c) {
-	case 'o': case 'e': case 'i': case 'C': case 'm': case 'E': case 'f':
+	case 'o': case 'e': case 'i': case 'C': case 'm': case 'E':
 	case OPT_TRUNCATE: case OPT_SUPERVISE: case OPT_CHILD_PIDFILE:
 	case OPT_RESTART: case OPT_RESTART_DELAY: case OPT_RESTART_DELAY_MAX:
 	case OPT_RESTART_DELAY_RESET: case OPT_MAX_RESTARTS:
@@ -35,7 +36,12 @@ option_scope(int c)
 	case OPT_READY_CMD: case OPT_HEALTH_CMD: case OPT_HEALTH_PORT:
 	case OPT_HEALTH_INTERVAL: case OPT_HEALTH_TIMEOUT:
 	case OPT_HEALTH_RETRIES: case OPT_HEALTH_START: case OPT_WATCHDOG:
+	case OPT_TIMESTAMPS: case OPT_LOG_MAX_SIZE: case OPT_LOG_KEEP:
 		return FOR_START;
+	case 'f':
+		return FOR_START | FOR_LOGS;	/* logs: --follow */
+	case OPT_LINES: case OPT_FOLLOW:
+		return FOR_LOGS;
 	case 's': case 't': case 'R':
 		return FOR_START | FOR_STOP;
 	case OPT_MAIN_ONLY:
@@ -60,7 +66,8 @@ cli_option_allowed(enum verb v, int c)
 	return ((scope & FOR_START) && cli_verb_starts(v)) ||
 	    ((scope & FOR_STOP) && cli_verb_stops(v)) ||
 	    ((scope & FOR_REPORT) && (v == VERB_STATUS || v == VERB_LIST)) ||
-	    ((scope & FOR_ACT) && (v == VERB_SIGNAL || v == VERB_REOPEN));
+	    ((scope & FOR_ACT) && (v == VERB_SIGNAL || v == VERB_REOPEN)) ||
+	    ((scope & FOR_LOGS) && v == VERB_LOGS);
 }
 
 static int
@@ -241,7 +248,8 @@ cli_convert(struct detach_opts *o, const struct raw_opts *raw, char *err,
 	    convert_exec(o, raw, err, errlen) == -1 ||
 	    convert_ready(o, raw, err, errlen) == -1 ||
 	    cli_convert_checks(o, err, errlen) == -1 ||
-	    cli_convert_health(o, raw, err, errlen) == -1)
+	    cli_convert_health(o, raw, err, errlen) == -1 ||
+	    cli_convert_logs(o, raw, err, errlen) == -1)
 		return -1;
 	if (raw->retry != NULL) {
 		if (schedule_parse(raw->retry, o->signal, &o->sched, &why) == -1)
@@ -283,6 +291,7 @@ cli_operands(struct detach_opts *o, int n, char **operands, char *err,
 	case VERB_STATUS:
 	case VERB_REOPEN:
 	case VERB_LIST:
+	case VERB_LOGS:
 		if (o->verb != VERB_SIGNAL && n != 0)
 			return cli_fail(err, errlen, "unexpected argument "
 			    "'%s'", operands[0]);

@@ -50,6 +50,11 @@ enum {
 	OPT_HEALTH_RETRIES,
 	OPT_HEALTH_START,
 	OPT_WATCHDOG,
+	OPT_TIMESTAMPS,		/* output: --supervise only */
+	OPT_LOG_MAX_SIZE,
+	OPT_LOG_KEEP,
+	OPT_LINES,		/* logs */
+	OPT_FOLLOW,
 };
 
 /* The strings gathered by the first phase. */
@@ -62,6 +67,7 @@ struct raw_opts {
 	const char	*ready_timeout;
 	const char	*health_interval, *health_timeout, *health_retries;
 	const char	*health_start, *watchdog;
+	const char	*log_max_size, *log_keep, *lines;
 	const char	**keep_fds, **limits;
 	int		 nkeep, nlimits;
 	int		 nenv, nunset, nfiles;	/* in the detach_opts lists */
@@ -75,6 +81,8 @@ int	cli_convert(struct detach_opts *, const struct raw_opts *, char *,
 int	cli_option_allowed(enum verb, int);
 int	cli_convert_checks(struct detach_opts *, char *, size_t);
 int	cli_convert_health(struct detach_opts *, const struct raw_opts *,
+	    char *, size_t);
+int	cli_convert_logs(struct detach_opts *, const struct raw_opts *,
 	    char *, size_t);
 int	cli_operands(struct detach_opts *, int, char **, char *, size_t);
 

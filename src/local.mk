@@ -4,6 +4,7 @@ src_libdetach_a_SOURCES = \
 	src/bug.c \
 	src/cli.c src/cli.h \
 	src/cli_check.c src/cli_int.h \
+	src/cli_log.c \
 	src/cli_ready.c \
 	src/clock.h \
 	src/control.c src/control.h \
@@ -14,6 +15,8 @@ src_libdetach_a_SOURCES = \
 	src/fd.c src/fd.h \
 	src/hostport.c src/hostport.h \
 	src/jsonstr.c src/jsonstr.h \
+	src/logrec.c src/logrec.h \
+	src/logs.c src/logs.h \
 	src/privs.c src/privs.h \
 	src/rc_probe.c src/rc_int.h \
 	src/ready.c src/ready.h \
@@ -27,6 +30,7 @@ src_libdetach_a_SOURCES = \
 	src/probe.c \
 	src/proc.c src/proc.h \
 	src/schedule.c src/schedule.h \
+	src/smallfile.c src/smallfile.h \
 	src/start.c src/start.h src/start_int.h \
 	src/start_fail.c src/start_prep.c src/start_ready.c \
 	src/start_sv.c \

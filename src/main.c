@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "control.h"
 #include "detach.h"
+#include "logs.h"
 #include "paths.h"
 #include "report.h"
 #include "start.h"
@@ -228,6 +229,9 @@ main(int argc, char **argv)
 		break;
 	case VERB_LIST:
 		code = cmd_list(&o, &p);
+		break;
+	case VERB_LOGS:
+		code = cmd_logs(&o, &p);
 		break;
 	default:
 		BUG("verb %d", o.verb);

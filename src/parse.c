@@ -89,6 +89,31 @@ parse_count(const char *s, long long min, long long max, long long *out)
 }
 
 /*
+ * A size in bytes: decimal, optionally followed by K, M or G (1024-based,
+ * either case); at least 1, at most max.
+ */
+int
+parse_size(const char *s, int64_t max, int64_t *out)
+{
+	size_t len = strlen(s);
+	long long v, unit = 1;
+
+	if (len > 1) {
+		switch (s[len - 1]) {
+		case 'k': case 'K': unit = 1LL << 10; break;
+		case 'm': case 'M': unit = 1LL << 20; break;
+		case 'g': case 'G': unit = 1LL << 30; break;
+		}
+		if (unit > 1)
+			len--;
+	}
+	if (parse_decimal(s, len, max / unit, &v) == -1 || v < 1)
+		return -1;
+	*out = (int64_t)(v * unit);
+	return 0;
+}
+
+/*
  * Signals by number (1 to SIGRTMAX) or by name, with or without "SIG",
  * in any case: TERM, sigterm, 15, RTMIN+2, RTMAX-1.
  */

@@ -22,6 +22,7 @@ int	parse_env_assign(const char *);
 int	parse_daemon_name(const char *);
 int	parse_facility(const char *, int *);
 int	parse_nice(const char *, int *);
+int	parse_size(const char *, int64_t, int64_t *);
 
 struct limit;
 int	parse_limit(const char *, struct limit *);

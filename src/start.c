@@ -22,6 +22,7 @@
 #include "control.h"
 #include "daemonize.h"
 #include "detach.h"
+#include "logrec.h"
 #include "start.h"
 #include "start_int.h"
 
@@ -305,6 +306,21 @@ adopt_plain(struct start *s, struct launch_result *r)
 	return 0;
 }
 
+/*
+ * Where the output goes, for `detach logs`, even after the daemon ends.
+ * Not fatal: the daemon runs, logs will not find its files.
+ */
+static void
+record_logs(const struct start *s)
+{
+	struct logrec r = { .syslog = s->o->syslog };
+
+	snprintf(r.out, sizeof(r.out), "%s", s->p->out);
+	snprintf(r.err, sizeof(r.err), "%s", s->p->err);
+	if (logrec_write(s->p->pidfile, &r) == -1)
+		warn("%s.logs (for detach logs)", s->p->pidfile);
+}
+
 /* Plain mode: daemonize, record, wait for readiness if asked. */
 static int
 start_plain(struct start *s, const struct launch *l)
@@ -392,8 +408,10 @@ start_main(struct start *sp)
 		.ready_dst = sp->ready.child_dst,
 		.forks = o->forking,
 	};
-	if (o->foreground && !o->supervise)
+	if (o->foreground && !o->supervise) {
+		record_logs(sp);
 		return exec_here(sp, &l);
+	}
 	/*
 	 * The daemon, and every orphan of the service (a command that
 	 * forks into the background), comes to us while we wait.
@@ -409,6 +427,7 @@ start_main(struct start *sp)
 	ready_close(&sp->ready);
 	if (code != EXIT_OK)
 		return code;
+	record_logs(sp);
 	output_close(&sp->in);
 	output_close(&sp->out);
 	output_close(&sp->err);

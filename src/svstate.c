@@ -19,6 +19,7 @@
 
 #include "parse.h"
 #include "proc.h"
+#include "smallfile.h"
 #include "svstate.h"
 
 #define SVSTATE_MAX	(512 + PATH_MAX)
@@ -26,13 +27,7 @@
 int
 svstate_path(const char *pidfile, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s.state", pidfile);
-
-	if (n < 0 || (size_t)n >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
+	return smallfile_sibling(pidfile, ".state", buf, len);
 }
 
 int
@@ -269,25 +264,14 @@ svstate_identify(pid_t pid, struct svstate *s)
 int
 svstate_write(const char *path, const struct svstate *s)
 {
-	char tmp[PATH_MAX + 8], buf[SVSTATE_MAX];
-	int fd, n, saved;
+	char buf[SVSTATE_MAX];
+	int n;
 
-	if ((n = svstate_format(s, buf, sizeof(buf))) == -1 ||
-	    snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+	if ((n = svstate_format(s, buf, sizeof(buf))) == -1) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
-		return -1;
-	if (write(fd, buf, (size_t)n) != n || fchmod(fd, 0644) == -1 ||
-	    close(fd) == -1 || rename(tmp, path) == -1) {
-		saved = errno != 0 ? errno : ENOSPC;
-		close(fd);
-		unlink(tmp);
-		errno = saved;
-		return -1;
-	}
-	return 0;
+	return smallfile_replace(path, buf, (size_t)n);
 }
 
 /*
@@ -299,32 +283,9 @@ int
 svstate_read(const char *path, struct svstate *s)
 {
 	char buf[SVSTATE_MAX];
-	struct stat sb = { .st_mode = S_IFREG };	/* if fstat() fails */
-	ssize_t n;
-	int fd, saved;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
-	    O_NOCTTY);
-	if (fd == -1)
+	if (smallfile_read(path, buf, sizeof(buf)) == -1)
 		return -1;
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
-	    (sb.st_uid != 0 && sb.st_uid != geteuid())) {
-		saved = !S_ISREG(sb.st_mode) ? EINVAL :
-		    sb.st_uid != 0 && sb.st_uid != geteuid() ? EPERM : errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	do
-		n = pread(fd, buf, sizeof(buf) - 1, 0);
-	while (n == -1 && errno == EINTR);
-	saved = errno;
-	close(fd);
-	if (n == -1) {
-		errno = saved;
-		return -1;
-	}
-	buf[n] = '\0';
 	if (svstate_parse(buf, s) == -1) {
 		errno = EINVAL;
 		return -1;

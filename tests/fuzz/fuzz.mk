@@ -68,14 +68,15 @@ FUZZ_DURATION_SRC = $(srcdir)/src/parse.c
 FUZZ_ENVLINE_SRC = $(srcdir)/src/parse.c $(srcdir)/src/envbuild.c
 FUZZ_CLI_SRC = $(srcdir)/src/parse.c $(srcdir)/src/schedule.c \
 	$(srcdir)/src/cli.c $(srcdir)/src/cli_check.c $(srcdir)/src/cli_ready.c \
-	$(srcdir)/src/hostport.c $(srcdir)/src/svstate.c $(srcdir)/src/proc.c
+	$(srcdir)/src/hostport.c $(srcdir)/src/svstate.c $(srcdir)/src/proc.c \
+	$(srcdir)/src/smallfile.c $(srcdir)/src/cli_log.c
 FUZZ_JSONSTR_SRC = $(srcdir)/src/jsonstr.c
 
 FUZZ_DEPS = config.h $(srcdir)/tests/fuzz/fuzz.h \
 	$(srcdir)/src/parse.h $(srcdir)/src/schedule.h $(srcdir)/src/cli.h \
 	$(srcdir)/src/cli_int.h $(srcdir)/src/hostport.h \
 	$(srcdir)/src/envbuild.h $(srcdir)/src/privs.h $(srcdir)/src/svstate.h \
-	$(srcdir)/src/proc.h $(srcdir)/src/jsonstr.h
+	$(srcdir)/src/proc.h $(srcdir)/src/jsonstr.h $(srcdir)/src/smallfile.h
 
 tests/fuzz/fuzz_pid$(EXEEXT): $(srcdir)/tests/fuzz/fuzz_pid.c \
     $(FUZZ_PID_SRC) $(FUZZ_DEPS)
