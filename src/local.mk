@@ -16,7 +16,9 @@ src_libdetach_a_SOURCES = \
 	src/hostport.c src/hostport.h \
 	src/jsonstr.c src/jsonstr.h \
 	src/logrec.c src/logrec.h \
-	src/logs.c src/logs.h \
+	src/logs.c src/logs.h src/logs_int.h \
+	src/logs_follow.c \
+	src/logs_rotate.c \
 	src/privs.c src/privs.h \
 	src/rc_probe.c src/rc_int.h \
 	src/ready.c src/ready.h \

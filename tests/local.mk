@@ -28,6 +28,7 @@ check_PROGRAMS += \
 	tests/unit/check_adopt \
 	tests/unit/check_hostport \
 	tests/unit/check_readycheck \
+	tests/unit/check_logs \
 	# EOL
 tests_unit_check_proc_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_proc_LDADD = $(UNIT_LDADD)
@@ -51,6 +52,8 @@ tests_unit_check_hostport_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_hostport_LDADD = $(UNIT_LDADD)
 tests_unit_check_readycheck_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_readycheck_LDADD = $(UNIT_LDADD)
+tests_unit_check_logs_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_logs_LDADD = $(UNIT_LDADD)
 
 # Helpers for the black-box tests, not tests themselves.
 check_PROGRAMS += tests/reaper tests/testtool tests/nosys
@@ -67,6 +70,7 @@ TESTS += \
 	tests/unit/check_adopt \
 	tests/unit/check_hostport \
 	tests/unit/check_readycheck \
+	tests/unit/check_logs \
 	# EOL
 
 # oldkernel.sh first: the longest, mostly waiting, it runs beside the rest.
