@@ -8,6 +8,10 @@
  * survives fork() and execve(), so the daemons and supervisors detach
  * starts under it see the same old kernel.
  *
+ * With NOSYS_INOTIFY=1 in the environment, inotify_init1() (and
+ * inotify_init() where it exists) fail too, as in containers that deny
+ * them or where the instances are used up: detach logs -f then polls.
+ *
  * Exits 77 (the automake "skip" code) where seccomp filters are not
  * available or the architecture is not known here, 2 on a usage error,
  * 127 or 126 when COMMAND cannot be run.
@@ -16,6 +20,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -54,6 +59,15 @@ static const int denied[] = {
 };
 #define NDENIED	((int)(sizeof(denied) / sizeof(denied[0])))
 
+static const int inotify[] = {
+	__NR_inotify_init1,
+#ifdef __NR_inotify_init
+	__NR_inotify_init,
+#endif
+};
+#define NINOTIFY	((int)(sizeof(inotify) / sizeof(inotify[0])))
+#define MAXDENIED	(NDENIED + NINOTIFY)
+
 static int
 usage(void)
 {
@@ -67,9 +81,9 @@ usage(void)
  * jumping over ALLOW to the ERRNO return (and a last KILL for x32).
  */
 static int
-install(int err)
+install(int err, const int *calls, int ncalls)
 {
-	struct sock_filter f[5 + NDENIED + 3];
+	struct sock_filter f[5 + MAXDENIED + 3];
 	struct sock_fprog prog = { .filter = f };
 	int n = 0, i, e;
 
@@ -84,11 +98,11 @@ install(int err)
 #ifdef __x86_64__
 	/* x32 calls share the arch value: a foreign ABI all the same. */
 	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K,
-	    0x40000000U, NDENIED + 2, 0);
+	    0x40000000U, (unsigned char)(ncalls + 2), 0);
 #endif
-	for (i = 0; i < NDENIED; i++)
+	for (i = 0; i < ncalls; i++)
 		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ |
-		    BPF_K, (unsigned)denied[i], (unsigned char)(NDENIED - i),
+		    BPF_K, (unsigned)calls[i], (unsigned char)(ncalls - i),
 		    0);
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
 	    SECCOMP_RET_ALLOW);
@@ -115,9 +129,11 @@ install(int err)
 }
 #else
 static int
-install(int err)
+install(int err, const int *calls, int ncalls)
 {
 	(void)err;
+	(void)calls;
+	(void)ncalls;
 	fprintf(stderr, "nosys: unknown architecture\n");
 	return 77;
 }
@@ -126,7 +142,8 @@ install(int err)
 int
 main(int argc, char **argv)
 {
-	int err, r;
+	int calls[MAXDENIED], n = 0, err, r, i;
+	const char *e = getenv("NOSYS_INOTIFY");
 
 	if (argc < 3)
 		return usage();
@@ -136,7 +153,11 @@ main(int argc, char **argv)
 		err = EPERM;
 	else
 		return usage();
-	if ((r = install(err)) != 0)
+	for (i = 0; i < NDENIED; i++)
+		calls[n++] = denied[i];
+	for (i = 0; e != NULL && strcmp(e, "1") == 0 && i < NINOTIFY; i++)
+		calls[n++] = inotify[i];
+	if ((r = install(err, calls, n)) != 0)
 		return r;
 	execvp(argv[2], argv + 2);
 	fprintf(stderr, "nosys: %s: %s\n", argv[2], strerror(errno));
