@@ -209,15 +209,21 @@ follow_appeared(struct logs *l, int i)
 }
 
 /*
- * Sleep until an event, the timeout or a signal: -1 once a signal came.
- * They are blocked from the look at the flag on, and ppoll() unblocks
- * them as it starts to wait, so one that comes just before cannot be
- * slept through.
+ * Sleep until an event, the timeout or a signal: -1 once a signal came
+ * or the reader of our output went away.  The signals are blocked from
+ * the look at the flag on, and ppoll() unblocks them as it starts to
+ * wait, so one that comes just before cannot be slept through.  stdout
+ * is polled for no event: a pipe or socket whose reader is gone reports
+ * POLLERR or POLLHUP all the same, and ends us at once rather than at
+ * the next write (`detach logs -f | head` ends with head).
  */
 static int
 follow_wait(struct logs *l)
 {
-	struct pollfd pfd = { .fd = l->ifd, .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = STDOUT_FILENO, .events = 0 },
+		{ .fd = l->ifd, .events = POLLIN },
+	};
 	struct timespec ts = { .tv_sec = l->poll_ms / 1000,
 	    .tv_nsec = (long)(l->poll_ms % 1000) * 1000000 };
 	sigset_t set, old;
@@ -231,9 +237,11 @@ follow_wait(struct logs *l)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;
 	}
-	r = ppoll(&pfd, l->ifd != -1 ? 1 : 0, &ts, &old);
+	r = ppoll(pfd, l->ifd != -1 ? 2 : 1, &ts, &old);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (r > 0)
+	if (r > 0 && (pfd[0].revents & (POLLERR | POLLHUP)))
+		return -1;
+	if (r > 0 && pfd[1].revents != 0)
 		events_drain(l);
 	return follow_stop ? -1 : 0;
 }
