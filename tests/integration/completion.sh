@@ -121,7 +121,7 @@ mkdir -p sub xdg/detach
 cases() {
 	# the verb, and --help/--version before it
 	only 'detach st' start status stop
-	has 'detach ' start stop status restart signal reopen list
+	has 'detach ' start stop status restart signal reopen logs list
 	only 'detach -' -h --help -V --version
 	only 'detach frob -'
 
@@ -136,6 +136,9 @@ cases() {
 	only 'detach signal -p f --' --pidfile --name --oknodo
 	only 'detach reopen -' -p --pidfile -n --name --oknodo
 	only 'detach list -' --json
+	only 'detach logs -' -p --pidfile -n --name --lines -f --follow
+	only 'detach logs --f' --follow
+	has 'detach logs -f -' -p --lines '!-o' '!--json'
 	only 'detach stop -p f ' -p --pidfile -n --name --oknodo -s \
 	    --signal -t --timeout -R --retry --main-only
 
@@ -234,6 +237,7 @@ name_cases() {
 	only 'detach restart -n d' db
 	only 'detach signal --name ' db web
 	only 'detach reopen -nw' -nweb
+	only 'detach logs -f -n ' db web
 	only 'detach start -n '
 	unset XDG_RUNTIME_DIR
 	AS=
