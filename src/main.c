@@ -28,6 +28,7 @@ static const char usage_text[] =
 "       detach restart [OPTIONS] [--] COMMAND [ARG...]\n"
 "       detach signal  [OPTIONS] SIGNAL\n"
 "       detach reopen  [OPTIONS]\n"
+"       detach logs    [-p PATH | -n NAME] [--lines=N] [-f]\n"
 "       detach list    [--json]\n"
 "       detach --help | --version\n"
 "\n"
@@ -108,6 +109,12 @@ static const char usage_text[] =
 "                        session after it\n"
 "\n"
 "reopen: a supervisor reopens its output files (after logrotate).\n"
+"\n"
+"logs: the daemon's -o/-e files, as tail (also after stop):\n"
+"      --lines=N         print the last N lines of each (default 10)\n"
+"  -f, --follow          then print what is appended, across rotations\n"
+"                        and reopens, until interrupted\n"
+"\n"
 "list: every daemon in the default pidfile directory (NAME, PID, STATE,\n"
 "UPTIME, COMMAND); --json (list, status): one JSON object per line.\n"
 "\n"
@@ -115,7 +122,8 @@ static const char usage_text[] =
 "127 not found, 3 other failure; stop 0 stopped, 1 not running, 2 still\n"
 "alive at the end of the schedule, 3 failure; status 0 running, 1 dead\n"
 "with a pidfile, 3 not running, 4 unknown; signal and reopen 0 done,\n"
-"1 not running, 3 failure; 64 usage error.  See detach(1).\n";
+"1 not running, 3 failure; logs 0 shown, 1 no files to show, 3 a file\n"
+"unreadable; 64 usage error.  See detach(1).\n";
 
 static int
 wants_title(int argc, char **argv)
