@@ -39,6 +39,7 @@ src_libdetach_a_SOURCES = \
 	src/supervise.c src/supervise.h \
 	src/sv_child.c src/sv_int.h \
 	src/sv_health.c \
+	src/sv_logfile.c \
 	src/sv_output.c \
 	src/sv_policy.c src/sv_policy.h \
 	src/sv_ready.c \

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -355,6 +356,30 @@ start_plain(struct start *s, const struct launch *l)
 	return code;
 }
 
+/* --log-max-size renames the output files: regular files only. */
+static int
+rotatable(const struct start *s)
+{
+	const struct outfile *of[2] = { &s->out, &s->err };
+	struct stat sb;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (of[i]->fd == -1 || of[i]->path == NULL)
+			continue;
+		if (fstat(of[i]->fd, &sb) == -1) {
+			warn("%s", of[i]->path);
+			return EXIT_TROUBLE;
+		}
+		if (!S_ISREG(sb.st_mode)) {
+			warnx("--log-max-size: %s is not a regular file, "
+			    "which detach could rotate", of[i]->path);
+			return EXIT_USAGE;
+		}
+	}
+	return EXIT_OK;
+}
+
 static int
 start_main(struct start *sp)
 {
@@ -378,6 +403,10 @@ start_main(struct start *sp)
 	if (open_stdio(sp) == -1) {
 		start_discard(sp);
 		return EXIT_TROUBLE;
+	}
+	if (o->log_max_size > 0 && (code = rotatable(sp)) != EXIT_OK) {
+		start_discard(sp);
+		return code;
 	}
 	if (!o->supervise && rc_uses_log(&sp->checks) &&
 	    (code = start_follow_output(sp)) != 0) {

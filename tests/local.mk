@@ -100,6 +100,7 @@ dist_check_SCRIPTS += \
 	tests/integration/ready-probes.sh \
 	tests/integration/health.sh \
 	tests/integration/health-more.sh \
+	tests/integration/logfile.sh \
 	tests/integration/stress.sh \
 	tests/integration/valgrind.sh \
 	tests/integration/list.sh \
