@@ -107,6 +107,7 @@ void	sv_pump_drain(struct supervisor *, struct pump *);
 void	sv_drain_all(struct supervisor *);
 void	sv_finish_lines(struct supervisor *);
 int	sv_output_reopen(struct supervisor *);
+int	sv_reopen_file(struct supervisor *, struct pump *);
 void	sv_output_release(struct supervisor *, int64_t);
 
 /* sv_logfile.c */

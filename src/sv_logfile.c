@@ -203,15 +203,21 @@ rotate(struct supervisor *sv, struct pump *pp)
 
 	if (pp->rotate_failing && now < pp->rotate_retry_at)
 		return -1;
+	/* moved away (logrotate without reopen): go on with what is there */
+	if (!still_ours(pp->out, pp->what)) {
+		if (sv_reopen_file(sv, pp) == 0)
+			return 0;
+		pp->rotate_failing = 1;		/* said; not again at once */
+		pp->rotate_retry_at = now + RETRY_MS;
+		return -1;
+	}
 	fd = -1;
 	if (name(tmp, pp->what, 0) == -1)
 		errno = ENAMETOOLONG;
 	else if ((fd = create_like(pp, tmp)) != -1 &&
-	    (!still_ours(pp->out, pp->what) ||
-	    shift(pp->what, tmp, sv->cfg->log_keep, &step) == 0) &&
+	    shift(pp->what, tmp, sv->cfg->log_keep, &step) == 0 &&
 	    (step = "switching to it", dup3(fd, pp->out, O_CLOEXEC)) != -1) {
 		close(fd);
-		unlink(tmp);	/* if logrotate moved the file: not used */
 		pp->size = 0;
 		pp->midline = 0;
 		if (pp->rotate_failing) {

@@ -295,6 +295,27 @@ open_as_service(const struct sv_config *c, const char *path)
 	return r == -1 ? -1 : of.fd;
 }
 
+/* Reopen pp's file by its path: 0, or -1 with errno (reported). */
+int
+sv_reopen_file(struct supervisor *sv, struct pump *pp)
+{
+	int fd, saved;
+
+	fd = open_as_service(sv->cfg, pp->what);
+	if (fd == -1 || dup3(fd, pp->out, O_CLOEXEC) == -1) {
+		saved = errno;
+		sv_say(sv, LOG_ERR, "cannot reopen %s: %s", pp->what,
+		    output_strerror(saved));
+		if (fd != -1)
+			close(fd);
+		errno = saved;
+		return -1;
+	}
+	close(fd);
+	sv_file_opened(pp);
+	return 0;
+}
+
 /*
  * Reopen the output files (logrotate), after draining into the old ones.
  * Returns 0, or the errno of the last one that failed.
@@ -302,24 +323,13 @@ open_as_service(const struct sv_config *c, const char *path)
 int
 sv_output_reopen(struct supervisor *sv)
 {
-	struct pump *pp;
-	int i, fd, err = 0;
+	int i, err = 0;
 
 	sv_drain_all(sv);
-	for (i = 0; i < sv->npumps; i++) {
-		pp = &sv->pumps[i];
-		if (pp->out == -1)
-			continue;
-		fd = open_as_service(sv->cfg, pp->what);
-		if (fd == -1 || dup3(fd, pp->out, O_CLOEXEC) == -1) {
+	for (i = 0; i < sv->npumps; i++)
+		if (sv->pumps[i].out != -1 &&
+		    sv_reopen_file(sv, &sv->pumps[i]) == -1)
 			err = errno;
-			sv_say(sv, LOG_ERR, "cannot reopen %s: %s", pp->what,
-			    output_strerror(errno));
-		} else
-			sv_file_opened(pp);
-		if (fd != -1)
-			close(fd);
-	}
 	return err;
 }
 

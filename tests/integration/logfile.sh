@@ -9,7 +9,7 @@
 TOP=$(cd "${srcdir:-$(dirname "$0")/../..}" && pwd)
 . "$TOP/tests/lib.sh"		# (it moves to $T)
 
-plan 50
+plan 52
 
 STAMP='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
 
@@ -155,6 +155,21 @@ check "... the new file is rotated from its own size: 101 to 600" eval \
     'cat $(rotated "$T/ro.out") | cmp -s - <(seq 101 600) &&
     test -e "$T/ro.out.1" && ! find "$T" -name "ro.out*" -size +1024c |
     grep -q .'
+
+# ... and without reopen: the next rotation finds the file moved away and
+# goes on in a new one, renaming nothing of logrotate's
+rm -f "$T/go"
+"$DETACH" start -p "$T/mv.pid" --supervise --restart=never \
+    -o "$T/mv.out" -e "$T/mv.err" --log-max-size=1K --log-keep=50 -- \
+    "$T/twice"
+sup=$(pid_of "$T/mv.pid")
+track "$sup"
+wait_for_line "$T/mv.out" 100
+mv "$T/mv.out" "$T/mv.moved"
+: >"$T/go"
+check "moved without reopen: the run ends" wait_gone "$sup" 60
+check "... every line once, in order: the moved file, then the new ones" \
+    in_order "$T/mv.moved" $(rotated "$T/mv.out")
 
 # --- 7. a full disk during rotation: reported once, output goes on
 # (a private tmpfs in a mount namespace of its own, held by a waiting
