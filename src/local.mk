@@ -32,7 +32,7 @@ src_libdetach_a_SOURCES = \
 	src/schedule.c src/schedule.h \
 	src/smallfile.c src/smallfile.h \
 	src/start.c src/start.h src/start_int.h \
-	src/start_fail.c src/start_prep.c src/start_ready.c \
+	src/start_fail.c src/start_logs.c src/start_prep.c src/start_ready.c \
 	src/start_sv.c \
 	src/status.c \
 	src/stop.c src/stop.h \

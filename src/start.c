@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,7 +22,6 @@
 #include "control.h"
 #include "daemonize.h"
 #include "detach.h"
-#include "logrec.h"
 #include "start.h"
 #include "start_int.h"
 
@@ -307,21 +305,6 @@ adopt_plain(struct start *s, struct launch_result *r)
 	return 0;
 }
 
-/*
- * Where the output goes, for `detach logs`, even after the daemon ends.
- * Not fatal: the daemon runs, logs will not find its files.
- */
-static void
-record_logs(const struct start *s)
-{
-	struct logrec r = { .syslog = s->o->syslog };
-
-	snprintf(r.out, sizeof(r.out), "%s", s->p->out);
-	snprintf(r.err, sizeof(r.err), "%s", s->p->err);
-	if (logrec_write(s->p->pidfile, &r) == -1)
-		warn("%s.logs (for detach logs)", s->p->pidfile);
-}
-
 /* Plain mode: daemonize, record, wait for readiness if asked. */
 static int
 start_plain(struct start *s, const struct launch *l)
@@ -356,30 +339,6 @@ start_plain(struct start *s, const struct launch *l)
 	return code;
 }
 
-/* --log-max-size renames the output files: regular files only. */
-static int
-rotatable(const struct start *s)
-{
-	const struct outfile *of[2] = { &s->out, &s->err };
-	struct stat sb;
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		if (of[i]->fd == -1 || of[i]->path == NULL)
-			continue;
-		if (fstat(of[i]->fd, &sb) == -1) {
-			warn("%s", of[i]->path);
-			return EXIT_TROUBLE;
-		}
-		if (!S_ISREG(sb.st_mode)) {
-			warnx("--log-max-size: %s is not a regular file, "
-			    "which detach could rotate", of[i]->path);
-			return EXIT_USAGE;
-		}
-	}
-	return EXIT_OK;
-}
-
 static int
 start_main(struct start *sp)
 {
@@ -404,7 +363,7 @@ start_main(struct start *sp)
 		start_discard(sp);
 		return EXIT_TROUBLE;
 	}
-	if (o->log_max_size > 0 && (code = rotatable(sp)) != EXIT_OK) {
+	if (o->log_max_size > 0 && (code = start_rotatable(sp)) != EXIT_OK) {
 		start_discard(sp);
 		return code;
 	}
@@ -438,7 +397,7 @@ start_main(struct start *sp)
 		.forks = o->forking,
 	};
 	if (o->foreground && !o->supervise) {
-		record_logs(sp);
+		start_record_logs(sp);
 		return exec_here(sp, &l);
 	}
 	/*
@@ -456,7 +415,7 @@ start_main(struct start *sp)
 	ready_close(&sp->ready);
 	if (code != EXIT_OK)
 		return code;
-	record_logs(sp);
+	start_record_logs(sp);
 	output_close(&sp->in);
 	output_close(&sp->out);
 	output_close(&sp->err);
