@@ -13,17 +13,32 @@ plan 52
 
 STAMP='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
 
-# run_out NAME ARGS... -- COMMAND...: a supervised run that ends by
-# itself; waits until its supervisor is gone.
+# run_out NAME ARGS... -- COMMAND...: a supervised run of COMMAND that
+# ends once it has written: COMMAND runs, then waits for a gate that is
+# opened once start returned (a command that ended before start looked
+# would be "exited at once"); waits until the supervisor is gone.
+cat >"$T/gated" <<EOF
+#!/bin/sh
+gate=\$1
+shift
+"\$@"
+"$TESTTOOL" waitfile "\$gate" 60 0
+EOF
+chmod +x "$T/gated"
 run_out() {
 	local name=$1 sup
+	local -a opts=()
 	shift
-	"$DETACH" start -p "$T/$name.pid" --supervise --restart=never "$@" ||
-	    return 1
-	# no pidfile: the supervisor has already removed it and exited
-	sup=$(pid_of "$T/$name.pid" 2>/dev/null) || return 0
-	[ -n "$sup" ] || return 0
+	while [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	"$DETACH" start -p "$T/$name.pid" --supervise --restart=never \
+	    "${opts[@]}" -- "$T/gated" "$T/$name.gate" "$@" || return 1
+	sup=$(pid_of "$T/$name.pid")
 	track "$sup"
+	: >"$T/$name.gate"
 	wait_gone "$sup" 60
 }
 
