@@ -34,13 +34,14 @@ src_libdetach_a_SOURCES = \
 	src/schedule.c src/schedule.h \
 	src/smallfile.c src/smallfile.h \
 	src/start.c src/start.h src/start_int.h \
-	src/start_fail.c src/start_prep.c src/start_ready.c \
+	src/start_fail.c src/start_logs.c src/start_prep.c src/start_ready.c \
 	src/start_sv.c \
 	src/status.c \
 	src/stop.c src/stop.h \
 	src/supervise.c src/supervise.h \
 	src/sv_child.c src/sv_int.h \
 	src/sv_health.c \
+	src/sv_logfile.c \
 	src/sv_output.c \
 	src/sv_policy.c src/sv_policy.h \
 	src/sv_ready.c \

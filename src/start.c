@@ -22,7 +22,6 @@
 #include "control.h"
 #include "daemonize.h"
 #include "detach.h"
-#include "logrec.h"
 #include "start.h"
 #include "start_int.h"
 
@@ -306,21 +305,6 @@ adopt_plain(struct start *s, struct launch_result *r)
 	return 0;
 }
 
-/*
- * Where the output goes, for `detach logs`, even after the daemon ends.
- * Not fatal: the daemon runs, logs will not find its files.
- */
-static void
-record_logs(const struct start *s)
-{
-	struct logrec r = { .syslog = s->o->syslog };
-
-	snprintf(r.out, sizeof(r.out), "%s", s->p->out);
-	snprintf(r.err, sizeof(r.err), "%s", s->p->err);
-	if (logrec_write(s->p->pidfile, &r) == -1)
-		warn("%s.logs (for detach logs)", s->p->pidfile);
-}
-
 /* Plain mode: daemonize, record, wait for readiness if asked. */
 static int
 start_plain(struct start *s, const struct launch *l)
@@ -379,6 +363,10 @@ start_main(struct start *sp)
 		start_discard(sp);
 		return EXIT_TROUBLE;
 	}
+	if (o->log_max_size > 0 && (code = start_rotatable(sp)) != EXIT_OK) {
+		start_discard(sp);
+		return code;
+	}
 	if (!o->supervise && rc_uses_log(&sp->checks) &&
 	    (code = start_follow_output(sp)) != 0) {
 		start_discard(sp);
@@ -409,7 +397,7 @@ start_main(struct start *sp)
 		.forks = o->forking,
 	};
 	if (o->foreground && !o->supervise) {
-		record_logs(sp);
+		start_record_logs(sp);
 		return exec_here(sp, &l);
 	}
 	/*
@@ -427,7 +415,7 @@ start_main(struct start *sp)
 	ready_close(&sp->ready);
 	if (code != EXIT_OK)
 		return code;
-	record_logs(sp);
+	start_record_logs(sp);
 	output_close(&sp->in);
 	output_close(&sp->out);
 	output_close(&sp->err);

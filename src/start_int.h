@@ -1,7 +1,8 @@
 /*
  * detach start's state, shared by its parts: start.c (the sequence),
  * start_fail.c (what a failure says and undoes), start_ready.c (waiting
- * for readiness) and start_sv.c (--supervise).
+ * for readiness), start_sv.c (--supervise) and start_logs.c (the output
+ * files' rotation check and record).
  */
 #ifndef START_INT_H
 #define START_INT_H
@@ -40,5 +41,7 @@ int	start_follow_output(struct start *);
 int	start_await_checks(struct start *, const struct launch *,
 	    struct launch_result *);
 int	start_supervised(struct start *, const struct launch *);
+int	start_rotatable(const struct start *);
+void	start_record_logs(const struct start *);
 
 #endif

@@ -64,6 +64,9 @@ start_supervised(struct start *s, const struct launch *child)
 		.health_retries = o->health_retries,
 		.watchdog_ms = o->watchdog_ms,
 		.wait_first = o->wait_ready || o->wait_ms >= 0,
+		.timestamps = o->timestamps,
+		.log_max_size = o->log_max_size,
+		.log_keep = o->log_keep,
 	};
 	cfg.child.lock = NULL;
 	cfg.child.keep_lock = 0;

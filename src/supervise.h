@@ -54,6 +54,9 @@ struct sv_config {
 	long long		 health_retries;
 	int64_t			 watchdog_ms;	/* --watchdog; 0: none */
 	int			 wait_first;	/* wait for the first child's word */
+	int			 timestamps;	/* stamp each line of output */
+	int64_t			 log_max_size;	/* rotate at; 0: never */
+	int			 log_keep;	/* rotated files kept */
 };
 
 void	supervise_body(void *, int);

@@ -1,8 +1,8 @@
 /*
  * The supervisor's insides, shared by its modules: supervise.c (setup,
  * the poll loop, signals), sv_child.c (one child's life), sv_stop.c
- * (stopping it) and sv_output.c (its output and the supervisor's own
- * messages).  Not for the rest of detach, which sees supervise.h only.
+ * (stopping it), sv_output.c (its output and the supervisor's own
+ * messages) and sv_logfile.c (writing output to a file).  Not for the rest of detach, which sees supervise.h only.
  */
 #ifndef SV_INT_H
 #define SV_INT_H
@@ -21,6 +21,7 @@
 #include "sv_policy.h"
 
 #define LINE_MAX_LEN	1024
+#define STAMP_BUF	(256 * 1024)	/* --timestamps: stamped output */
 
 enum sv_mode {
 	SV_RUNNING,	/* a child runs */
@@ -41,6 +42,10 @@ struct pump {
 	uint64_t	 dropped;	/* bytes lost since writes failed */
 	int		 failing;
 	int		 midline;	/* the file does not end in '\n' */
+	int		 stamp_mid;	/* --timestamps: in a line, stamped */
+	int64_t		 size;		/* of the file, for --log-max-size */
+	int		 rotate_failing; /* reported; retried at retry_at */
+	int64_t		 rotate_retry_at;
 };
 
 struct supervisor {
@@ -84,6 +89,7 @@ struct supervisor {
 	int64_t			 health_at;
 	char			 health_result[SVSTATE_RESULT_LEN];
 	char			*buf;		/* the pumps' buffer, mmap()ed */
+	char			*stamped;	/* --timestamps: lines, stamped */
 	int64_t			 buf_release_at; /* 0: nothing to give back */
 	struct svstate		 self;		/* who we are, for the record */
 	char			 state_path[PATH_MAX];
@@ -101,7 +107,17 @@ void	sv_pump_drain(struct supervisor *, struct pump *);
 void	sv_drain_all(struct supervisor *);
 void	sv_finish_lines(struct supervisor *);
 int	sv_output_reopen(struct supervisor *);
+int	sv_reopen_file(struct supervisor *, struct pump *);
 void	sv_output_release(struct supervisor *, int64_t);
+
+/* sv_logfile.c */
+void	sv_file_write(struct supervisor *, struct pump *, const char *,
+	    size_t);
+void	sv_file_say(struct supervisor *, struct pump *, const char *,
+	    size_t);
+void	sv_file_opened(struct pump *);
+size_t	sv_write_all(int, const char *, size_t, int *);
+size_t	sv_stamp(char *, size_t);
 
 /* sv_child.c */
 int	sv_start_child(struct supervisor *, struct launch_result *);

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/fsuid.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -38,25 +39,6 @@
 #define PUMP_RELEASE_MS	1000
 #define PIPE_SIZE	(1 << 20)
 
-static void
-write_all(int fd, const char *p, size_t n, int *failed)
-{
-	ssize_t w;
-
-	*failed = 0;
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			*failed = w == -1 ? errno : ENOSPC;
-			return;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
 /*
  * The supervisor's own messages: to syslog when output goes there, else
  * to the file that receives the child's stderr.
@@ -66,7 +48,8 @@ sv_say(struct supervisor *sv, int prio, const char *fmt, ...)
 {
 	char msg[512], line[640];
 	va_list ap;
-	int n, failed;
+	size_t at = 0;
+	int n, i, failed;
 
 	va_start(ap, fmt);
 	n = vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -80,15 +63,24 @@ sv_say(struct supervisor *sv, int prio, const char *fmt, ...)
 	if (sv->msg_fd == -1)
 		return;
 	/* "detach[PID]: NAME: ...\n" in one write, so that lines stay whole */
-	n = snprintf(line, sizeof(line), "detach[%ld]: %s: %s\n",
+	if (sv->cfg->timestamps)
+		at = sv_stamp(line, sizeof(line));
+	n = snprintf(line + at, sizeof(line) - at, "detach[%ld]: %s: %s\n",
 	    (long)getpid(), sv->cfg->name, msg);
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof(line)) {
-		n = sizeof(line) - 1;
-		line[n - 1] = '\n';
+	if ((size_t)n >= sizeof(line) - at) {
+		n = (int)(sizeof(line) - at - 1);
+		line[at + (size_t)n - 1] = '\n';
 	}
-	write_all(sv->msg_fd, line, (size_t)n, &failed);
+	n += (int)at;
+	for (i = 0; i < sv->npumps; i++)
+		if (sv->pumps[i].out == sv->msg_fd) {
+			/* counted in its size, rotated with it */
+			sv_file_say(sv, &sv->pumps[i], line, (size_t)n);
+			return;
+		}
+	sv_write_all(sv->msg_fd, line, (size_t)n, &failed);
 }
 
 static void
@@ -117,30 +109,6 @@ syslog_lines(struct pump *pp, const char *p, size_t n)
 	}
 }
 
-/* n bytes of sv->buf to the pump's file; failures are counted, not fatal. */
-static void
-pump_write(struct supervisor *sv, struct pump *pp, size_t n)
-{
-	int failed;
-
-	write_all(pp->out, sv->buf, n, &failed);
-	if (!failed)
-		pp->midline = sv->buf[n - 1] != '\n';
-	if (failed) {
-		pp->dropped += (uint64_t)n;
-		if (!pp->failing)
-			sv_say(sv, LOG_ERR, "cannot write to %s: %s; "
-			    "dropping output until it works again",
-			    pp->what, strerror(failed));
-		pp->failing = 1;
-	} else if (pp->failing) {
-		pp->failing = 0;
-		sv_say(sv, LOG_NOTICE, "writing to %s again; %llu bytes "
-		    "were dropped", pp->what, (unsigned long long)pp->dropped);
-		pp->dropped = 0;
-	}
-}
-
 /*
  * Copy what the pipe holds, until EAGAIN.  A failing write (a full disk)
  * is reported once, counted, and retried with the next bytes; the child
@@ -165,7 +133,7 @@ sv_pump_drain(struct supervisor *sv, struct pump *pp)
 		if (pp->out == -1)
 			syslog_lines(pp, sv->buf, (size_t)n);
 		else
-			pump_write(sv, pp, (size_t)n);
+			sv_file_write(sv, pp, sv->buf, (size_t)n);
 	}
 }
 
@@ -186,7 +154,7 @@ void
 sv_finish_lines(struct supervisor *sv)
 {
 	struct pump *pp;
-	int i, failed;
+	int i;
 
 	sv_drain_all(sv);
 	for (i = 0; i < sv->npumps; i++) {
@@ -195,9 +163,9 @@ sv_finish_lines(struct supervisor *sv)
 			pp->line[pp->len] = '\0';
 			syslog(pp->prio, "%s", pp->line);
 			pp->len = 0;
-		} else if (pp->out != -1 && pp->midline) {
-			write_all(pp->out, "\n", 1, &failed);
-			pp->midline = 0;
+		} else if (pp->out != -1 && (pp->midline || pp->stamp_mid)) {
+			sv_file_write(sv, pp, "\n", 1);
+			pp->midline = pp->stamp_mid = 0;
 		}
 	}
 }
@@ -213,7 +181,24 @@ pump_open(struct pump *pp, int out, int prio, const char *what)
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	*pp = (struct pump){ .rfd = p[0], .wfd = p[1], .out = out,
 	    .prio = prio, .what = what };
+	if (out != -1)
+		sv_file_opened(pp);
 	return 0;
+}
+
+/*
+ * -o and -e name the same file: one pipe for both, when the file is
+ * stamped or rotated (two would stamp and rotate it each on its own).
+ */
+static int
+one_file(const struct sv_config *c)
+{
+	struct stat a, b;
+
+	return c->out_path != NULL && (c->timestamps ||
+	    c->log_max_size > 0) && fstat(c->out_fd, &a) == 0 &&
+	    fstat(c->err_fd, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino;
 }
 
 /*
@@ -246,7 +231,7 @@ setup_output(struct supervisor *sv)
 		sv->msg_fd = c->out_fd;
 		sv->npumps++;
 	}
-	if (c->err_path != NULL) {
+	if (c->err_path != NULL && !one_file(c)) {
 		if (pump_open(&sv->pumps[sv->npumps], c->err_fd, 0,
 		    c->err_path) == -1)
 			return -1;
@@ -269,6 +254,12 @@ sv_output_init(struct supervisor *sv)
 		sv->buf = NULL;
 		return -1;
 	}
+	if (sv->npumps > 0 && sv->cfg->timestamps && (sv->stamped =
+	    mmap(NULL, STAMP_BUF, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS, -1, 0)) == MAP_FAILED) {
+		sv->stamped = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -277,6 +268,8 @@ sv_output_free(struct supervisor *sv)
 {
 	if (sv->buf != NULL)
 		munmap(sv->buf, PUMP_BUF);
+	if (sv->stamped != NULL)
+		munmap(sv->stamped, STAMP_BUF);
 }
 
 /*
@@ -302,6 +295,27 @@ open_as_service(const struct sv_config *c, const char *path)
 	return r == -1 ? -1 : of.fd;
 }
 
+/* Reopen pp's file by its path: 0, or -1 with errno (reported). */
+int
+sv_reopen_file(struct supervisor *sv, struct pump *pp)
+{
+	int fd, saved;
+
+	fd = open_as_service(sv->cfg, pp->what);
+	if (fd == -1 || dup3(fd, pp->out, O_CLOEXEC) == -1) {
+		saved = errno;
+		sv_say(sv, LOG_ERR, "cannot reopen %s: %s", pp->what,
+		    output_strerror(saved));
+		if (fd != -1)
+			close(fd);
+		errno = saved;
+		return -1;
+	}
+	close(fd);
+	sv_file_opened(pp);
+	return 0;
+}
+
 /*
  * Reopen the output files (logrotate), after draining into the old ones.
  * Returns 0, or the errno of the last one that failed.
@@ -309,23 +323,13 @@ open_as_service(const struct sv_config *c, const char *path)
 int
 sv_output_reopen(struct supervisor *sv)
 {
-	struct pump *pp;
-	int i, fd, err = 0;
+	int i, err = 0;
 
 	sv_drain_all(sv);
-	for (i = 0; i < sv->npumps; i++) {
-		pp = &sv->pumps[i];
-		if (pp->out == -1)
-			continue;
-		fd = open_as_service(sv->cfg, pp->what);
-		if (fd == -1 || dup3(fd, pp->out, O_CLOEXEC) == -1) {
+	for (i = 0; i < sv->npumps; i++)
+		if (sv->pumps[i].out != -1 &&
+		    sv_reopen_file(sv, &sv->pumps[i]) == -1)
 			err = errno;
-			sv_say(sv, LOG_ERR, "cannot reopen %s: %s", pp->what,
-			    output_strerror(errno));
-		}
-		if (fd != -1)
-			close(fd);
-	}
 	return err;
 }
 
@@ -336,5 +340,8 @@ sv_output_release(struct supervisor *sv, int64_t now)
 	if (sv->buf_release_at == 0 || now < sv->buf_release_at)
 		return;
 	madvise(sv->buf + PUMP_KEEP, PUMP_BUF - PUMP_KEEP, MADV_DONTNEED);
+	if (sv->stamped != NULL)
+		madvise(sv->stamped + PUMP_KEEP, STAMP_BUF - PUMP_KEEP,
+		    MADV_DONTNEED);
 	sv->buf_release_at = 0;
 }

@@ -105,6 +105,7 @@ dist_check_SCRIPTS += \
 	tests/integration/health.sh \
 	tests/integration/health-more.sh \
 	tests/integration/logs.sh \
+	tests/integration/logfile.sh \
 	tests/integration/stress.sh \
 	tests/integration/valgrind.sh \
 	tests/integration/list.sh \

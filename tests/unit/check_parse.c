@@ -416,6 +416,39 @@ START_TEST(test_count_small_max)
 }
 END_TEST
 
+/* Sizes: bytes, K, M, G (1024-based, either case), at least 1. */
+START_TEST(test_size)
+{
+	int64_t v = 42;
+
+	ck_assert_int_eq(parse_size("1", 1LL << 40, &v), 0);
+	ck_assert_int_eq(v, 1);
+	ck_assert_int_eq(parse_size("64K", 1LL << 40, &v), 0);
+	ck_assert_int_eq(v, 65536);
+	ck_assert_int_eq(parse_size("64k", 1LL << 40, &v), 0);
+	ck_assert_int_eq(v, 65536);
+	ck_assert_int_eq(parse_size("10M", 1LL << 40, &v), 0);
+	ck_assert_int_eq(v, 10485760);
+	ck_assert_int_eq(parse_size("2g", 1LL << 40, &v), 0);
+	ck_assert_int_eq(v, 2147483648LL);
+	ck_assert_int_eq(parse_size("1024G", 1LL << 40, &v), 0);
+	ck_assert_int_eq(v, 1LL << 40);
+	v = 42;
+	ck_assert_int_eq(parse_size("1025G", 1LL << 40, &v), -1);
+	ck_assert_int_eq(parse_size("0", 1LL << 40, &v), -1);
+	ck_assert_int_eq(parse_size("0K", 1LL << 40, &v), -1);
+	ck_assert_int_eq(parse_size("", 1LL << 40, &v), -1);
+	ck_assert_int_eq(parse_size("K", 1LL << 40, &v), -1);
+	ck_assert_int_eq(parse_size("abc", 1LL << 40, &v), -1);
+	ck_assert_int_eq(parse_size("-1", 1LL << 40, &v), -1);
+	ck_assert_int_eq(parse_size("1.5M", 1LL << 40, &v), -1);
+	ck_assert_int_eq(parse_size("10X", 1LL << 40, &v), -1);
+	ck_assert_int_eq(parse_size("10KB", 1LL << 40, &v), -1);
+	ck_assert_int_eq(parse_size(" 1", 1LL << 40, &v), -1);
+	ck_assert_int_eq(v, 42);
+}
+END_TEST
+
 /* parse_limit leaves its output alone when it fails (fuzzing again). */
 START_TEST(test_limit)
 {
@@ -517,6 +550,7 @@ parse_suite(void)
 	tc = tcase_create("misc");
 	tcase_add_test(tc, test_count);
 	tcase_add_test(tc, test_count_small_max);
+	tcase_add_test(tc, test_size);
 	tcase_add_test(tc, test_limit);
 	tcase_add_test(tc, test_env_assign);
 	tcase_add_test(tc, test_daemon_name);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "logrec.h"
 #include "svstate.h"
 #include "unit.h"
 
@@ -166,10 +167,56 @@ START_TEST(test_describe)
 }
 END_TEST
 
+/* PIDFILE.logs: where the output went, for detach logs. */
+START_TEST(test_logrec)
+{
+	struct logrec r = { 0 }, back;
+	char buf[2 * PATH_MAX + 64];
+
+	strcpy(r.out, "/var/log/a.log");
+	strcpy(r.err, "/var/log/a.err");
+	ck_assert_int_gt(logrec_format(&r, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "out /var/log/a.log\nerr /var/log/a.err\n");
+	ck_assert_int_eq(logrec_parse(buf, &back), 0);
+	ck_assert_str_eq(back.out, r.out);
+	ck_assert_str_eq(back.err, r.err);
+	ck_assert_int_eq(back.syslog, 0);
+
+	r.err[0] = '\0';
+	ck_assert_int_gt(logrec_format(&r, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(logrec_parse(buf, &back), 0);
+	ck_assert_str_eq(back.err, "");
+
+	memset(&r, 0, sizeof(r));
+	r.syslog = 1;
+	ck_assert_int_eq(logrec_format(&r, buf, sizeof(buf)), 7);
+	ck_assert_int_eq(logrec_parse(buf, &back), 0);
+	ck_assert_int_eq(back.syslog, 1);
+
+	memset(&r, 0, sizeof(r));	/* nothing kept */
+	ck_assert_int_eq(logrec_format(&r, buf, sizeof(buf)), 5);
+	ck_assert_int_eq(logrec_parse(buf, &back), 0);
+	ck_assert_int_eq(back.syslog, 0);
+	ck_assert_str_eq(back.out, "");
+
+	strcpy(r.out, "relative");	/* not recorded */
+	ck_assert_int_eq(logrec_format(&r, buf, sizeof(buf)), -1);
+	strcpy(r.out, "/a\nb");
+	ck_assert_int_eq(logrec_format(&r, buf, sizeof(buf)), -1);
+
+	ck_assert_int_eq(logrec_parse("", &back), -1);
+	ck_assert_int_eq(logrec_parse("out /x", &back), -1);	/* cut */
+	ck_assert_int_eq(logrec_parse("bogus\n", &back), -1);
+	ck_assert_int_eq(logrec_parse("future 1\nout /x\n", &back), 0);
+	ck_assert_str_eq(back.out, "/x");
+}
+END_TEST
+
 static Suite *
 svstate_suite(void)
 {
 	Suite *s = suite_create("svstate");
+	TCase *lr = tcase_create("logrec");
 	TCase *tc = tcase_create("format");
 
 	tcase_add_test(tc, test_round_trip);
@@ -178,6 +225,8 @@ svstate_suite(void)
 	tcase_add_test(tc, test_health);
 	tcase_add_test(tc, test_describe);
 	suite_add_tcase(s, tc);
+	tcase_add_test(lr, test_logrec);
+	suite_add_tcase(s, lr);
 	return s;
 }
 
