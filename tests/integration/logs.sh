@@ -5,9 +5,11 @@
 # have no files (unknown, --syslog, no -o), -n NAME; and -f: appended
 # lines, copytruncate, a file missing at first, reopens after a rename
 # (to FILE.1 or to another name, with and without logrotate's create),
-# two rotations before it wakes, headers as tail -f, the poll it falls
-# back to without inotify, and its end on SIGTERM, SIGINT and a closed
-# pipe.  Every line must come exactly once, in order.
+# two rotations before it wakes, the supervisor's own --log-max-size
+# rotation (bursts, five rotations while it is stopped, a steady pace),
+# headers as tail -f, the poll it falls back to without inotify, and its
+# end on SIGTERM, SIGINT and a closed pipe.  Every line must come exactly
+# once, in order.
 #
 # The daemons write numbered lines in batches, each let go by a gate file
 # the test creates; -f is seen to follow by waiting for its output.
@@ -351,17 +353,21 @@ follow_reopens() {
 	check "renamed to another name (FILE.1 an older file): followed" \
 	    wait_for_line "$out" 100
 
-	# logrotate's create: a new empty file first, the reopen only later
+	# logrotate's create: a new empty file first, the reopen only later;
+	# three batches, each a few wake-ups, to the old file meanwhile
 	mv "$log" "$log-20260102"
 	: >"$log"
 	go "$d" 6
+	wait_for_line "$out" 120 &&
+	    go "$d" 7 && wait_for_line "$out" 140 &&
+	    go "$d" 8
 	check "a new empty file, the daemon still writing to the old one: read" \
-	    wait_for_line "$out" 120
+	    wait_for_line "$out" 160
 	"$DETACH" reopen -p "$pf"
-	go "$d" 7
-	check "... then, reopened, the new one" wait_for_line "$out" 140
-	check "every line once, in order, across it all: 20..140" \
-	    only_once "$out" 20 140
+	go "$d" 9
+	check "... then, reopened, the new one" wait_for_line "$out" 180
+	check "every line once, in order, across it all: 20..180" \
+	    only_once "$out" 20 180
 }
 
 mkdir "$T/r"
@@ -376,6 +382,60 @@ check "... nothing on stderr" test ! -s "$T/r.out.err"
 kill -TERM "$LP"
 ends_with 0 "... and it ends with 0 on SIGTERM"
 "$DETACH" stop -p "$T/r.pid"
+
+# --- -f across the supervisor's own rotation (--log-max-size) ------------
+# burst.pl DIR N: batch k (once DIR/go.k exists) is lines N*(k-1)+1 to
+# N*k, 50 bytes each, written at once, or one a millisecond from batch
+# $PACE_FROM on.
+cat >"$T/burst.pl" <<'EOS'
+$| = 1;
+my ($dir, $n) = @ARGV;
+for (my $k = 1; ; $k++) {
+	system($ENV{TESTTOOL}, "waitfile", "$dir/go.$k", 600, 0) == 0 or exit 1;
+	for my $i ($n * ($k - 1) + 1 .. $n * $k) {
+		my $l = "$i ";
+		print $l, "." x (49 - length $l), "\n";
+		select(undef, undef, undef, 0.001) if $k >= $ENV{PACE_FROM};
+	}
+}
+EOS
+# numbers FILE: the first field of each line, the supervisor's left out.
+numbers() {
+	grep -v '^detach\[' "$1" | awk '{ print $1 }'
+}
+mkdir "$T/z"
+start_daemon "$T/z.pid" --supervise -o "$T/z.log" --log-max-size=4K \
+    --log-keep=20 -E TESTTOOL="$TESTTOOL" -E PACE_FROM=8 -- \
+    perl "$T/burst.pl" "$T/z" 200 >/dev/null
+go z 1
+wait_for "$T/z.log" "^200 "
+follow "$T/z.out" -p "$T/z.pid" --lines=5
+wait_for "$T/z.out" "^200 "
+for k in 2 3 4 5; do
+	go z "$k"
+	wait_for "$T/z.out" "^$((200 * k)) " || break
+done
+check "--log-max-size=4K: logs -f follows bursts of 200 lines (2-3 rotations each)" \
+    wait_for "$T/z.out" "^1000 "
+kill -STOP "$LP"
+wait_stopped "$LP"
+go z 6
+wait_for "$T/z.log" "^1200 "
+go z 7
+wait_for "$T/z.log" "^1400 "
+kill -CONT "$LP"
+check "... and 5 rotations while it slept (FILE.k between printed whole)" \
+    wait_for "$T/z.out" "^1400 "
+go z 8
+check "... and lines written one a millisecond" wait_for "$T/z.out" "^1600 " 20
+check "... the supervisor rotated: $T/z.log.15 is there" test -e "$T/z.log.15"
+check "every line once, in order: 196..1600" \
+    eval 'numbers "$T/z.out" | cmp -s - <(seq 196 1600)'
+numbers "$T/z.out" | diff - <(seq 196 1600) | head -n 10 | diag
+check "... nothing on stderr" test ! -s "$T/z.out.err"
+kill -TERM "$LP"
+ends_with 0 "... and it ends with 0 on SIGTERM"
+"$DETACH" stop -p "$T/z.pid"
 
 # the same without inotify: logs -f looks every 200 ms instead
 NOSYS_INOTIFY=1 "$NOSYS" ENOSYS true 2>/dev/null
