@@ -177,7 +177,8 @@ follow_file(struct logs *l, int i)
 	if (moved && named.st_size == 0) {
 		logs_watch(l, f->path, &f->wd_new);
 		moved = 0;
-	}
+	} else if (!moved)
+		f->tries = 0;
 	if (fstat(f->fd, &held) == 0 && held.st_size < f->off) {
 		warnx("%s: file truncated", f->path);
 		f->off = 0;

@@ -9,7 +9,8 @@
  * since we last looked, the old file is further up, FILE.k, and FILE.(k-1)
  * ... FILE.1 came between: they are printed whole, oldest first, then the
  * new one.  If the old file is nowhere (logrotate may name it anything,
- * or it was removed), the new one simply follows it.
+ * or it was removed), the new one simply follows it; an old file that has
+ * no name left (--log-keep=0, or removed) is not looked for at all.
  *
  * The files between are all opened before any is read, so that a
  * rotation meanwhile moves their names, not what we read.  One still
@@ -126,14 +127,18 @@ logs_rotated(struct logs *l, int i)
 {
 	struct logfile *f = &l->f[i];
 	struct between b = { 0 };
-	struct stat st;
+	struct stat st, old;
 	enum walk w;
 	off_t end;
 	int fd, j, r = 0;
 
 	if ((fd = logs_open(f->path, &st)) == -1)
 		return 0;		/* gone again: next time */
-	w = walk(f, &st, &b);
+	w = WALK_NONE;
+	if (fstat(f->fd, &old) == 0 && old.st_nlink == 0)
+		f->tries = ROTATE_TRIES;	/* no name left to find it by */
+	else
+		w = walk(f, &st, &b);
 	if (w != WALK_FOUND) {
 		between_free(&b);
 		if (++f->tries < ROTATE_TRIES) {
