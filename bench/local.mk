@@ -28,6 +28,7 @@ bench-quick: src/detach
 
 EXTRA_DIST += \
 	bench/run \
+	bench/throughput.sh \
 	bench/memory \
 	bench/benchtool.c \
 	bench/minimal-daemonize.c \
