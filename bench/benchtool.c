@@ -41,7 +41,8 @@
  *	write BYTES of LINE-byte text lines (default 64) to stdout, in
  *	whole lines of up to 64 KiB per write(2), the last line ending in
  *	"#end", then wait for a signal.  With CMD: into a pipe that is
- *	CMD's stdin (CMD a child of ours), and on SIGTERM wait for CMD.
+ *	CMD's stdin (CMD a child of ours), and on SIGTERM close it and
+ *	wait for CMD.
  *   benchtool port
  *	a TCP port free on 127.0.0.1 (a bind to it succeeds), at random
  *	outside the ephemeral range where possible: a client whose own
@@ -787,6 +788,7 @@ cmd_writer(int argc, char **argv)
 			pause();
 	while (!terminated)
 		sigsuspend(&old);
+	close(1);	/* EOF: multilog ends on TERM only at a newline */
 	return wait_for(kid) == -1;
 }
 
