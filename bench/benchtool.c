@@ -26,13 +26,23 @@
  *   benchtool kill [-a ANCESTOR] PIDFILE
  *	the stop floor: pidfd_open + pidfd_send_signal(TERM) + poll (KILL
  *	after 5 s).  -a: only a descendant of pid ANCESTOR (clean-up).
- *   benchtool fill FILE BYTES ERRFILE [-o] -- CMD [ARG...]
+ *   benchtool fill FILE BYTES ERRFILE [-o] [-k] [-d|-D] -- CMD [ARG...]
  *	"NS": from spawning CMD until FILE holds BYTES bytes (inotify, no
- *	polling).  -o: CMD's stdout is FILE itself (opened O_APPEND), and
- *	CMD is killed once the bytes are there.
- *   benchtool writer BYTES
- *	write BYTES of 64-byte text lines to stdout, 64 KiB per write(2),
- *	then wait for a signal.
+ *	polling).  -o: CMD's stdout is FILE itself (opened O_APPEND).  -k:
+ *	CMD runs in a process group of its own, killed (SIGTERM) once the
+ *	bytes are there; -o implies it.  -d, for a logger that rotates FILE
+ *	within its directory: until FILE, or a file renamed in the
+ *	directory, ends with the writer's last line (the output is in
+ *	order, so every byte before it is there too); then the regular
+ *	files of the directory, but for those there before CMD, must hold
+ *	BYTES together.  -D: as -d, for a logger that deletes old files:
+ *	they must hold BYTES at most.
+ *   benchtool writer BYTES [LINE [-- CMD [ARG...]]]
+ *	write BYTES of LINE-byte text lines (default 64) to stdout, in
+ *	whole lines of up to 64 KiB per write(2), the last line ending in
+ *	"#end", then wait for a signal.  With CMD: into a pipe that is
+ *	CMD's stdin (CMD a child of ours), and on SIGTERM close it and
+ *	wait for CMD.
  *   benchtool port
  *	a TCP port free on 127.0.0.1 (a bind to it succeeds), at random
  *	outside the ephemeral range where possible: a client whose own
@@ -82,6 +92,11 @@
 extern char **environ;
 
 #define MAX_PINNED	64
+#define SPAWN_APPEND	1	/* stdout opened O_APPEND, not O_TRUNC */
+#define SPAWN_GROUP	2	/* in a process group of its own */
+#define END_LINE	"#end\n"	/* how the writer's last line ends */
+#define END_LEN		(sizeof(END_LINE) - 1)
+#define MAX_SKIP	8
 
 static long long
 now_ns(void)
@@ -271,22 +286,32 @@ ready(const char *pidfile, const char *exe, int supervised)
 	return 0;
 }
 
-/* Spawn argv with stdin /dev/null, stdout out (or /dev/null), stderr err. */
+/*
+ * Spawn argv with stdin /dev/null, stdout out (or /dev/null), stderr err;
+ * flags: SPAWN_*.
+ */
 static pid_t
-spawn(char **argv, const char *out, int append, const char *err)
+spawn(char **argv, const char *out, int flags, const char *err)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t sa;
 	pid_t pid;
 	int r;
 
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, out != NULL ? out :
-	    "/dev/null", O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC),
-	    0644);
+	    "/dev/null", O_WRONLY | O_CREAT |
+	    (flags & SPAWN_APPEND ? O_APPEND : O_TRUNC), 0644);
 	posix_spawn_file_actions_addopen(&fa, 2, err != NULL ? err :
 	    "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0644);
-	r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawnattr_init(&sa);
+	if (flags & SPAWN_GROUP) {
+		posix_spawnattr_setpgroup(&sa, 0);
+		posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETPGROUP);
+	}
+	r = posix_spawnp(&pid, argv[0], &fa, &sa, argv, environ);
+	posix_spawnattr_destroy(&sa);
 	posix_spawn_file_actions_destroy(&fa);
 	if (r != 0) {
 		errno = r;
@@ -499,15 +524,93 @@ cmd_kill(int argc, char **argv)
 	return 0;
 }
 
+/* Does the file name in dirfd end with the writer's last line? */
+static int
+ends_done(int dirfd, const char *name)
+{
+	char buf[END_LEN];
+	struct stat sb;
+	int fd, r = 0;
+
+	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	if (fstat(fd, &sb) == 0 && sb.st_size >= (off_t)END_LEN &&
+	    pread(fd, buf, END_LEN, sb.st_size - (off_t)END_LEN) ==
+	    (ssize_t)END_LEN)
+		r = memcmp(buf, END_LINE, END_LEN) == 0;
+	close(fd);
+	return r;
+}
+
+/*
+ * The names in dir (n of them at most: -1 if more) or, with n == 0, the
+ * bytes in its regular files whose names are not among the nskip in
+ * skip; -1 on error.
+ */
+static long long
+dir_scan(const char *dir, char skip[][NAME_MAX + 1], int nskip, int n)
+{
+	struct dirent *de;
+	long long sum = 0;
+	struct stat sb;
+	int i, k = 0;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (n > 0) {
+			if (k == n) {
+				closedir(d);
+				return -1;
+			}
+			snprintf(skip[k++], NAME_MAX + 1, "%s", de->d_name);
+			continue;
+		}
+		for (i = 0; i < nskip && strcmp(skip[i], de->d_name) != 0; i++)
+			;
+		if (i == nskip && fstatat(dirfd(d), de->d_name, &sb,
+		    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode))
+			sum += sb.st_size;
+	}
+	closedir(d);
+	return n > 0 ? k : sum;
+}
+
+/*
+ * -d: the names renamed into the directory (events read from the watch
+ * into ev, len bytes): does one of them end with the last line?
+ */
+static int
+renamed_done(int dirfd, const char *ev, ssize_t len, const char *live)
+{
+	const struct inotify_event *ie;
+	ssize_t off;
+
+	for (off = 0; off < len; off += (ssize_t)sizeof(*ie) + ie->len) {
+		ie = (const struct inotify_event *)(ev + off);
+		if ((ie->mask & IN_MOVED_TO) && ie->len > 0 &&
+		    strcmp(ie->name, live) != 0 && ends_done(dirfd, ie->name))
+			return 1;
+	}
+	return 0;
+}
+
 static int
 cmd_fill(int argc, char **argv)
 {
-	const char *file, *err;
+	char dir[PATH_MAX], skip[MAX_SKIP][NAME_MAX + 1], *slash;
+	char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const char *file, *err, *live;
+	int flags = SPAWN_APPEND, direct = 0, rotated = 0, pruned = 0;
+	int done = 0;
+	int in, fd = -1, dfd = -1, nskip = 0, code, i;
 	struct pollfd pfd[2];
-	long long t0, t1, bytes;
-	char ev[4096];
+	long long t0, t1, bytes, have = 0;
 	struct stat sb;
-	int direct = 0, in, fd, code;
+	ssize_t len;
 	pid_t pid;
 
 	if (argc < 5)
@@ -515,43 +618,79 @@ cmd_fill(int argc, char **argv)
 	file = argv[0];
 	bytes = atoll(argv[1]);
 	err = argv[2];
-	argc -= 3, argv += 3;
-	if (strcmp(argv[0], "-o") == 0) {
-		direct = 1;
-		argc--, argv++;
-	}
-	if (argc < 2 || strcmp(argv[0], "--") != 0)
+	for (argc -= 3, argv += 3; argc > 0 && strcmp(argv[0], "--") != 0;
+	    argc--, argv++)
+		if (strcmp(argv[0], "-o") == 0)
+			direct = 1, flags |= SPAWN_GROUP;
+		else if (strcmp(argv[0], "-k") == 0)
+			flags |= SPAWN_GROUP;
+		else if (strcmp(argv[0], "-d") == 0)
+			rotated = 1;
+		else if (strcmp(argv[0], "-D") == 0)
+			rotated = pruned = 1;
+		else
+			return 64;
+	if (argc < 2 || (direct && rotated))
 		return 64;
 	argv++;
-	/* The file exists, empty, before anyone writes: inotify needs it. */
-	if ((fd = open(file, O_RDONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) ==
-	    -1 || (in = inotify_init1(IN_CLOEXEC)) == -1 ||
+	snprintf(dir, sizeof(dir), "%s", file);
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		*slash = '\0';
+		live = file + (slash - dir) + 1;
+	} else {
+		snprintf(dir, sizeof(dir), ".");
+		live = file;
+	}
+	/*
+	 * A single file exists, empty, before anyone writes: inotify needs
+	 * it.  A rotated one is watched through its directory, and what the
+	 * directory holds already (svlogd's config) is not output.
+	 */
+	if (rotated) {
+		if ((nskip = (int)dir_scan(dir, skip, 0, MAX_SKIP)) == -1 ||
+		    (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+		    (in = inotify_init1(IN_CLOEXEC)) == -1 ||
+		    inotify_add_watch(in, dir, IN_MODIFY | IN_MOVED_TO |
+		    IN_CREATE) == -1) {
+			fprintf(stderr, "benchtool: %s: %s\n", dir, nskip == -1 ?
+			    "holds too much already" : strerror(errno));
+			return 1;
+		}
+	} else if ((fd = open(file, O_RDONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1 || (in = inotify_init1(IN_CLOEXEC)) == -1 ||
 	    inotify_add_watch(in, file, IN_MODIFY) == -1) {
 		perror(file);
 		return 1;
 	}
 	t0 = now_ns();
-	if ((pid = spawn(argv, direct ? file : NULL, 1, err)) == -1) {
+	if ((pid = spawn(argv, direct ? file : NULL, flags, err)) == -1) {
 		perror(argv[0]);
 		return 1;
 	}
 	pfd[0] = (struct pollfd){ .fd = in, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = pidfd_open_(pid), .events = POLLIN };
 	for (;;) {
-		if (fstat(fd, &sb) == 0 && sb.st_size >= bytes)
+		if (rotated ? done || ends_done(dfd, live) :
+		    fstat(fd, &sb) == 0 && (have = sb.st_size) >= bytes)
 			break;
-		if (now_ns() - t0 > 60000000000LL) {
+		if (now_ns() - t0 > 120000000000LL) {
+			if (rotated)
+				have = dir_scan(dir, skip, nskip, 0);
 			fprintf(stderr, "benchtool: %s: %s holds %lld of %lld "
-			    "bytes after 60 s\n", argv[0], file,
-			    (long long)sb.st_size, bytes);
+			    "bytes after 120 s\n", argv[0], rotated ? dir : file,
+			    have, bytes);
 			return 1;
 		}
 		if (poll(pfd, pfd[1].fd == -1 ? 1 : 2, 1000) == -1 &&
 		    errno != EINTR)
 			return 1;
-		if (pfd[0].revents & POLLIN)
-			while (read(in, ev, sizeof(ev)) == -1 && errno == EINTR)
+		if (pfd[0].revents & POLLIN) {
+			while ((len = read(in, ev, sizeof(ev))) == -1 &&
+			    errno == EINTR)
 				;
+			if (rotated && len > 0)
+				done = renamed_done(dfd, ev, len, live);
+		}
 		if (pfd[1].fd != -1 && (pfd[1].revents & POLLIN)) {
 			/* the tool returned (daemonized); the writer goes on */
 			if ((code = wait_for(pid)) != 0)
@@ -562,18 +701,36 @@ cmd_fill(int argc, char **argv)
 		}
 	}
 	t1 = now_ns();
-	if (pid > 0 && direct) {
-		kill(pid, SIGTERM);
+	/* a rename may be under way: a scan can see a file twice, or miss it */
+	for (i = 0; rotated && i < 200; i++) {
+		have = dir_scan(dir, skip, nskip, 0);
+		if (pruned && have > 0 && have <= bytes)
+			have = bytes;	/* what can be checked is */
+		if (have == bytes)
+			break;
+		pause_us(10000);
+	}
+	if (pid > 0 && (flags & SPAWN_GROUP)) {
+		kill(-pid, SIGTERM);
 		wait_for(pid);
 	} else if (pid > 0 && (code = wait_for(pid)) != 0)
 		return tool_failed(argv, code);
-	if (sb.st_size != bytes) {
+	if (have != bytes) {
 		fprintf(stderr, "benchtool: %s: %s holds %lld bytes, not "
-		    "%lld\n", argv[0], file, (long long)sb.st_size, bytes);
+		    "%lld\n", argv[0], rotated ? dir : file, have, bytes);
 		return 1;
 	}
 	printf("%lld\n", t1 - t0);
 	return 0;
+}
+
+static volatile sig_atomic_t terminated;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	terminated = 1;
 }
 
 static int
@@ -581,23 +738,58 @@ cmd_writer(int argc, char **argv)
 {
 	static char buf[65536];
 	long long left;
+	size_t i, line = 64, chunk, len, off;
+	sigset_t term, old;
+	pid_t kid = -1;
 	ssize_t n;
-	size_t i;
+	int p[2];
 
-	if (argc != 1)
+	if (argc < 1 || argc == 3 || (argc > 3 && strcmp(argv[2], "--") != 0))
 		return 64;
-	for (i = 0; i < sizeof(buf); i++)
-		buf[i] = i % 64 == 63 ? '\n' : (char)('a' + i % 26);
-	for (left = atoll(argv[0]); left > 0; left -= n) {
-		n = write(1, buf, left < (long long)sizeof(buf) ?
-		    (size_t)left : sizeof(buf));
-		if (n == -1 && errno == EINTR)
-			n = 0;
-		else if (n <= 0)
+	if (argc >= 2 && ((line = (size_t)atoll(argv[1])) < END_LEN + 1 ||
+	    line > sizeof(buf)))
+		return 64;
+	if (argc > 3) {
+		if (pipe2(p, O_CLOEXEC) == -1 || (kid = fork()) == -1) {
+			perror("benchtool writer");
 			return 1;
+		}
+		if (kid == 0) {
+			dup2(p[0], 0);
+			execvp(argv[3], argv + 3);
+			perror(argv[3]);
+			_exit(127);
+		}
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
+		sigprocmask(SIG_BLOCK, &term, &old);
+		sigaction(SIGTERM, &(struct sigaction){ .sa_handler = on_term },
+		    NULL);
 	}
-	for (;;)
-		pause();
+	chunk = sizeof(buf) / line * line;
+	for (i = 0; i < chunk; i++)
+		buf[i] = i % line == line - 1 ? '\n' : (char)('a' + i % line % 26);
+	for (left = atoll(argv[0]); left > 0; left -= (long long)len) {
+		len = left < (long long)chunk ? (size_t)left : chunk;
+		if (left == (long long)len && len >= END_LEN)
+			memcpy(buf + len - END_LEN, END_LINE, END_LEN);
+		for (off = 0; off < len; off += (size_t)n)
+			if ((n = write(1, buf + off, len - off)) == -1 &&
+			    errno == EINTR)
+				n = 0;
+			else if (n <= 0)
+				return 1;
+	}
+	if (kid == -1)
+		for (;;)
+			pause();
+	while (!terminated)
+		sigsuspend(&old);
+	close(1);	/* EOF: multilog ends on TERM only at a newline */
+	return wait_for(kid) == -1;
 }
 
 /* A socket bound to 127.0.0.1:port, or -1; reuse: SO_REUSEADDR. */
@@ -853,15 +1045,6 @@ kill_children(void)
 		kill(kids[i], SIGKILL);
 	}
 	return n;
-}
-
-static volatile sig_atomic_t terminated;
-
-static void
-on_term(int sig)
-{
-	(void)sig;
-	terminated = 1;
 }
 
 static int

@@ -1,13 +1,15 @@
 # Benchmarks: detach against its floors and its peers (start-stop-daemon,
-# libslack daemon, daemonize, and `nc -z` loops for --ready-port), and
-# a supervisor's memory over thousands of health checks, as Markdown
-# tables on stdout.  Not part of `make check`.
+# libslack daemon, daemonize, `nc -z` loops for --ready-port, svlogd -tt
+# and multilog t for --timestamps and --log-max-size), and a supervisor's
+# memory over thousands of health checks, as Markdown tables on stdout.
+# Not part of `make check`.
 #
 #   make bench          the full run (a few minutes)
 #   make bench-quick    every row, fewer repetitions (under a minute)
 #   make bench BENCH_FLAGS='--only=memory'
 #   make bench BENCH_FLAGS='--only=ready --reps=30'
 #   make bench BENCH_FLAGS='--only=health'
+#   make bench BENCH_FLAGS='--only=logs'
 #   make bench BENCH_FLAGS='--also=static=/path/to/detach-static'
 #
 # bench/run exits non-zero when a tool fails functionally (a pidfile
@@ -28,6 +30,7 @@ bench-quick: src/detach
 
 EXTRA_DIST += \
 	bench/run \
+	bench/throughput.sh \
 	bench/memory \
 	bench/benchtool.c \
 	bench/minimal-daemonize.c \
