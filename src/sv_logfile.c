@@ -166,9 +166,20 @@ static int
 shift(const char *path, const char *tmp, int keep, const char **step)
 {
 	char from[PATH_MAX], to[PATH_MAX];
-	int k;
+	struct stat sb;
+	int k, top;
 
-	for (k = keep - 1; k >= 1; k--) {
+	/*
+	 * Only the run FILE.1 ... FILE.top that exists moves up: the first
+	 * gap takes FILE.top, and nothing past it is touched (1000 renames
+	 * that fail with ENOENT at each rotation, with --log-keep=1000,
+	 * were most of the supervisor's time).
+	 */
+	for (top = 0; top < keep - 1; top++)
+		if (name(from, path, top + 1) == -1 ||
+		    lstat(from, &sb) == -1)
+			break;
+	for (k = top; k >= 1; k--) {
 		if (name(from, path, k) == -1 || name(to, path, k + 1) == -1) {
 			errno = ENAMETOOLONG;
 			*step = "naming the rotated files";
