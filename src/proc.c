@@ -168,16 +168,27 @@ proc_stat(pid_t pid, struct pstat *st)
 	return 0;
 }
 
-/* This boot's id, "-" where the kernel does not tell. */
+/*
+ * This boot's id, "-" where the kernel does not tell.  It cannot change
+ * while we run: read once.
+ */
 int
 proc_boot_id(char *buf, size_t len)
 {
-	if (proc_read("/proc/sys/kernel/random/boot_id", 0, buf, len) <= 0) {
-		snprintf(buf, len, "-");
-		return -1;
+	static char id[64];
+	static int state;	/* 0: not read yet, 1: read, -1: unknown */
+
+	if (state == 0) {
+		if (proc_read("/proc/sys/kernel/random/boot_id", 0, id,
+		    sizeof(id)) <= 0)
+			state = -1;
+		else {
+			id[strcspn(id, "\n")] = '\0';
+			state = 1;
+		}
 	}
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
+	snprintf(buf, len, "%s", state == 1 ? id : "-");
+	return state == 1 ? 0 : -1;
 }
 
 /* The parent of pid; -1 if unknown. */
@@ -190,11 +201,30 @@ proc_parent(pid_t pid)
 }
 
 /*
- * Call fn for every process but ourselves, until it returns non-zero
- * (which is returned).  Processes that exit meanwhile are skipped.
+ * Could pid be of session sid (or be pid sid)?  One getsid(2) instead of
+ * reading /proc/PID/stat: most of a machine's processes are of other
+ * sessions.  Where getsid fails otherwise than ESRCH, the stat decides.
  */
-int
-proc_each(int (*fn)(pid_t, const struct pstat *, void *), void *arg)
+static int
+maybe_of_session(pid_t pid, pid_t sid)
+{
+	pid_t s;
+
+	if (sid <= 0 || pid == sid)
+		return 1;
+	if ((s = getsid(pid)) == -1)
+		return errno != ESRCH;
+	return s == sid;
+}
+
+/*
+ * Call fn for every process but ourselves (with sid > 0: only for those
+ * of session sid, and for pid sid), until it returns non-zero (which is
+ * returned).  Processes that exit meanwhile are skipped.
+ */
+static int
+proc_scan(pid_t sid, int (*fn)(pid_t, const struct pstat *, void *),
+    void *arg)
 {
 	struct dirent *de;
 	struct pstat st;
@@ -206,12 +236,19 @@ proc_each(int (*fn)(pid_t, const struct pstat *, void *), void *arg)
 		return -1;
 	while (r == 0 && (de = readdir(d)) != NULL) {
 		if (parse_pid(de->d_name, strlen(de->d_name), &pid) == -1 ||
-		    pid == me || proc_stat(pid, &st) == -1)
+		    pid == me || !maybe_of_session(pid, sid) ||
+		    proc_stat(pid, &st) == -1)
 			continue;
 		r = fn(pid, &st, arg);
 	}
 	closedir(d);
 	return r;
+}
+
+int
+proc_each(int (*fn)(pid_t, const struct pstat *, void *), void *arg)
+{
+	return proc_scan(0, fn, arg);
 }
 
 struct kill_arg {
@@ -292,7 +329,7 @@ proc_session(pid_t sid, const struct proc_id *leader_ok, struct proc_id *out,
 
 	if (sid <= 1)
 		return 0;
-	if (proc_each(session_member, &s) == -1 || s.reused)
+	if (proc_scan(sid, session_member, &s) == -1 || s.reused)
 		return -1;
 	return s.n;
 }
