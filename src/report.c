@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 /* the OpenBSD strnvis(dst, src, size, flags), the default of libbsd 0.11 */
 #define LIBBSD_OPENBSD_VIS
@@ -79,36 +80,22 @@ report_health(const struct probe *pr)
 	}
 }
 
-/* Seconds since pid started, from /proc/PID/stat and /proc/uptime. */
+/*
+ * Seconds since a process that started at start (clock ticks after boot,
+ * /proc/PID/stat's field 22) began: CLOCK_BOOTTIME is the clock both
+ * /proc/uptime and that field count by.
+ */
 static long long
-uptime_of(pid_t pid)
+uptime_of(uint64_t start)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long start;
-	double up;
+	struct timespec now;
 	long hz = sysconf(_SC_CLK_TCK);
-	FILE *f;
-	int i;
+	long long ticks;
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((f = fopen(path, "re")) == NULL)
+	if (start == 0 || hz <= 0 || clock_gettime(CLOCK_BOOTTIME, &now) == -1)
 		return -1;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	if (p == NULL || (p = strrchr(buf, ')')) == NULL)
-		return -1;
-	/* field 22, starttime; p points at the end of field 2 */
-	for (i = 2; i < 22 && p != NULL; i++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL || sscanf(p, " %llu", &start) != 1 || hz <= 0)
-		return -1;
-	if ((f = fopen("/proc/uptime", "re")) == NULL)
-		return -1;
-	i = fscanf(f, "%lf", &up);
-	fclose(f);
-	if (i != 1)
-		return -1;
-	return (long long)(up - (double)start / (double)hz);
+	ticks = (long long)now.tv_sec * hz + now.tv_nsec / (1000000000L / hz);
+	return ticks > (long long)start ? (ticks - (long long)start) / hz : 0;
 }
 
 /* The command line of pid, arguments joined by spaces. */
@@ -140,11 +127,15 @@ report_describe(const char *name, const char *pidfile, struct report *r)
 	r->uptime_s = -1;
 	pidlock_probe(pidfile, &r->probe);
 	r->state = state_name(&r->probe);
-	if (r->probe.state != PROBE_RUNNING &&
-	    r->probe.state != PROBE_RUNNING)
+	if (r->probe.state != PROBE_RUNNING)
 		return;
-	r->supervised = svstate_for(pidfile, r->probe.pid, &r->sv) == 0;
-	r->uptime_s = uptime_of(r->probe.pid);
+	/* the record the probe believed: read once, one snapshot */
+	if (r->probe.recorded && r->probe.rec.supervisor != 0 &&
+	    r->probe.rec.supervisor == r->probe.pid) {
+		r->supervised = 1;
+		r->sv = r->probe.rec;
+	}
+	r->uptime_s = uptime_of(r->probe.start);
 	/* a supervisor's own command line is its title: show the child's */
 	shown = r->supervised && r->sv.child > 0 ? r->sv.child : r->probe.pid;
 	command_of(shown, r->command, sizeof(r->command));
