@@ -19,6 +19,7 @@ src_libdetach_a_SOURCES = \
 	src/logs.c src/logs.h src/logs_int.h \
 	src/logs_follow.c \
 	src/logs_rotate.c \
+	src/memtrim.c src/memtrim.h \
 	src/privs.c src/privs.h \
 	src/rc_probe.c src/rc_int.h \
 	src/ready.c src/ready.h \

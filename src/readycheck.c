@@ -66,6 +66,11 @@ rc_init(struct readycheck *rc, const struct rc_spec *specs, int n,
 		snprintf(err, errlen, "at most %d readiness checks", RC_MAX);
 		return -1;
 	}
+	/* on the heap, and only when given: start's state stays small */
+	if (n > 0 && (rc->c = calloc((size_t)n, sizeof(*rc->c))) == NULL) {
+		snprintf(err, errlen, "readiness checks: %s", strerror(errno));
+		return -1;
+	}
 	for (i = 0; i < n; i++) {
 		c = &rc->c[rc->n++];
 		c->kind = specs[i].kind;
@@ -370,8 +375,11 @@ rc_free(struct readycheck *rc)
 {
 	int i;
 
-	if (rc->n == 0)
-		return;		/* never set up, or nothing to free */
+	if (rc->n == 0) {
+		free(rc->c);	/* never set up, or nothing to free */
+		rc->c = NULL;
+		return;
+	}
 	rc_cancel(rc);
 	for (i = 0; i < rc->n; i++) {
 		if (rc->c[i].compiled)
@@ -385,5 +393,7 @@ rc_free(struct readycheck *rc)
 			close(rc->s[i].fd);
 			rc->s[i].fd = -1;
 		}
+	free(rc->c);
+	rc->c = NULL;
 	rc->n = 0;
 }

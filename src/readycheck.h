@@ -68,7 +68,7 @@ struct rc_stream {
 };
 
 struct readycheck {
-	struct rc_check	 c[RC_MAX];
+	struct rc_check	*c;		/* n of them (malloc()ed), or NULL */
 	int		 n;
 	struct rc_stream s[2];
 	const struct launch *tpl;	/* the service's, for --ready-cmd */

@@ -22,6 +22,7 @@
 #include "control.h"
 #include "daemonize.h"
 #include "detach.h"
+#include "memtrim.h"
 #include "start.h"
 #include "start_int.h"
 
@@ -423,15 +424,27 @@ start_main(struct start *sp)
 	return EXIT_OK;
 }
 
+/*
+ * start's state has a mapping of its own, zeroed: the pages it never
+ * writes (most of privs, the record, ...) stay clean in the supervisor
+ * it forks, where on the stack they would all be dirty.
+ */
 int
 cmd_start(const struct detach_opts *o, const struct paths *p)
 {
-	struct start s = { .o = o, .p = p };
+	struct start *s;
 	int code;
 
-	code = start_main(&s);
-	rc_free(&s.checks);
-	rc_free(&s.health);
-	env_free(&s.env);
+	if ((s = mem_zeroed(sizeof(*s))) == NULL) {
+		warn("start");
+		return EXIT_TROUBLE;
+	}
+	s->o = o;
+	s->p = p;
+	code = start_main(s);
+	rc_free(&s->checks);
+	rc_free(&s->health);
+	env_free(&s->env);
+	mem_release(s, sizeof(*s));
 	return code;
 }

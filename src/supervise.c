@@ -32,6 +32,7 @@
 #include "clock.h"
 #include "detach.h"
 #include "fd.h"
+#include "memtrim.h"
 #include "ready.h"
 #include "sv_int.h"
 #include "svstate.h"
@@ -281,7 +282,6 @@ static int
 supervisor_init(struct supervisor *sv, const struct sv_config *cfg,
     int report_fd)
 {
-	memset(sv, 0, sizeof(*sv));
 	sv->cfg = cfg;
 	sv->mode = SV_RUNNING;
 	sv->sigfd = -1;
@@ -330,38 +330,40 @@ void
 supervise_body(void *arg, int report_fd)
 {
 	const struct sv_config *cfg = arg;
-	struct supervisor sv;
+	struct supervisor *sv;
 	struct launch_result r;
 
-	if (supervisor_init(&sv, cfg, report_fd) == -1) {
+	mem_trim_stack();	/* what start dirtied below this frame */
+	if ((sv = mem_zeroed(sizeof(*sv))) == NULL ||
+	    supervisor_init(sv, cfg, report_fd) == -1) {
 		spawn_report(report_fd, STAGE_PIDFILE, errno);
 		_exit(EXIT_TROUBLE);
 	}
-	if (sv_start_child(&sv, &r) == -1) {
+	if (sv_start_child(sv, &r) == -1) {
 		if (r.stage == STAGE_ADOPT)
 			spawn_report_text(report_fd, r.stage, r.msg);
 		else
 			spawn_report(report_fd, r.stage, r.err);
-		if (sv.state_path[0] != '\0')
-			unlink(sv.state_path);
+		if (sv->state_path[0] != '\0')
+			unlink(sv->state_path);
 		_exit(EXIT_TROUBLE);	/* the caller removes the pidfile */
 	}
-	sv.report_fd = report_fd;
-	if (cfg->wait_first && sv.ready != NULL &&
-	    sv.ready->kind != READY_NONE) {
-		sv.base_pending = 1;
-		ready_arm(sv.ready, cfg->ready_ms);
-	} else if (!sv.checks_pending)
-		sv_report_start(&sv, STAGE_NONE, 0);
-	run(&sv);
-	if (sv.report_fd != -1 && sv.unready[0] != '\0') {
-		spawn_report_text(sv.report_fd, STAGE_PROBE, sv.unready);
-		sv_report_start(&sv, STAGE_NONE, 0);
-	} else if (sv.report_fd != -1)
-		sv_report_start(&sv, STAGE_READY, sv.ready_err != 0 ?
-		    sv.ready_err : ETIMEDOUT);
-	sv_say(&sv, LOG_NOTICE, "supervisor exiting");
-	supervisor_cleanup(&sv);
+	sv->report_fd = report_fd;
+	if (cfg->wait_first && sv->ready != NULL &&
+	    sv->ready->kind != READY_NONE) {
+		sv->base_pending = 1;
+		ready_arm(sv->ready, cfg->ready_ms);
+	} else if (!sv->checks_pending)
+		sv_report_start(sv, STAGE_NONE, 0);
+	run(sv);
+	if (sv->report_fd != -1 && sv->unready[0] != '\0') {
+		spawn_report_text(sv->report_fd, STAGE_PROBE, sv->unready);
+		sv_report_start(sv, STAGE_NONE, 0);
+	} else if (sv->report_fd != -1)
+		sv_report_start(sv, STAGE_READY, sv->ready_err != 0 ?
+		    sv->ready_err : ETIMEDOUT);
+	sv_say(sv, LOG_NOTICE, "supervisor exiting");
+	supervisor_cleanup(sv);
 	_exit(EXIT_OK);
 }
 
@@ -373,23 +375,27 @@ supervise_body(void *arg, int report_fd)
 int
 supervise_foreground(const struct sv_config *cfg, struct launch_result *r)
 {
-	struct supervisor sv;
+	struct supervisor *sv;
 	int st;
 
 	*r = (struct launch_result){ .stage = STAGE_NONE };
-	if (supervisor_init(&sv, cfg, -1) == -1) {
+	if ((sv = mem_zeroed(sizeof(*sv))) == NULL ||
+	    supervisor_init(sv, cfg, -1) == -1) {
 		r->stage = STAGE_FDS;
 		r->err = errno;
+		mem_release(sv, sizeof(*sv));
 		return -1;
 	}
-	if (sv_start_child(&sv, r) == -1) {
-		if (sv.state_path[0] != '\0')
-			unlink(sv.state_path);
+	if (sv_start_child(sv, r) == -1) {
+		if (sv->state_path[0] != '\0')
+			unlink(sv->state_path);
+		mem_release(sv, sizeof(*sv));
 		return -1;
 	}
-	run(&sv);
-	supervisor_cleanup(&sv);
-	st = sv.last_status;
+	run(sv);
+	supervisor_cleanup(sv);
+	st = sv->last_status;
+	mem_release(sv, sizeof(*sv));
 	if (st == -1)
 		return EXIT_TROUBLE;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);

@@ -31,11 +31,12 @@
  * One read drains up to PUMP_BUF (as much as the pipe holds): with 1 MiB,
  * piped output runs at 0.8x or more of writing the file directly, 0.75x
  * with 256 KiB (bench/run).  Line-sized output only ever touches the
- * first page; the part past PUMP_KEEP, dirtied by a burst, is given back
- * once output has been quiet for PUMP_RELEASE_MS.
+ * first page (PUMP_KEEP); what a larger read dirtied past it is given
+ * back once output has been quiet for PUMP_RELEASE_MS, so that a
+ * supervisor that relayed a burst (or a gigabyte) keeps one page.
  */
 #define PUMP_BUF	(1 << 20)
-#define PUMP_KEEP	(64 * 1024)
+#define PUMP_KEEP	4096
 #define PUMP_RELEASE_MS	1000
 #define PIPE_SIZE	(1 << 20)
 
