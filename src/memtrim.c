@@ -4,41 +4,38 @@
  * and preparing, and fork made them its own.  Nothing below the current
  * frame is live (the stack grows down), so they can be given back with
  * MADV_DONTNEED; a later call that reaches that deep gets fresh zero
- * pages.  The stack's lower end is read from /proc/self/maps; without
- * it, nothing is given back.
+ * pages.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "memtrim.h"
-#include "proc.h"
 
 /* Pages kept below the caller's frame: this function's and madvise's. */
 #define TRIM_MARGIN	(16 * 1024)
+#define TRIM_PAGES	2048	/* looked at below it: 8 MiB of stack */
 
-/* The lowest address of the [stack] mapping holding addr, or 0. */
+/*
+ * The lowest address of the mapping holding addr, found by walking down
+ * a page at a time until mincore(2) says ENOMEM (nothing mapped there),
+ * at most TRIM_PAGES; 0 if unknown.  No /proc/self/maps: parsing it
+ * pulled in libc's scanf, and the supervisor's RSS grew by its pages.
+ */
 static uintptr_t
-stack_low(uintptr_t addr)
+stack_low(uintptr_t addr, uintptr_t page)
 {
-	char buf[8192], *line, *next;
-	unsigned long lo, hi;
+	unsigned char vec;
+	uintptr_t a = addr & ~(page - 1);
+	int i;
 
-	if (proc_read("/proc/self/maps", 0, buf, sizeof(buf)) <= 0)
-		return 0;
-	for (line = buf; line != NULL && *line != '\0'; line = next) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		if (strstr(line, "[stack]") != NULL &&
-		    sscanf(line, "%lx-%lx", &lo, &hi) == 2 && lo <= addr &&
-		    addr < hi)
-			return (uintptr_t)lo;
-	}
-	return 0;
+	for (i = 0; i < TRIM_PAGES && a >= page; i++, a -= page)
+		if (mincore((void *)(a - page), page, &vec) == -1)
+			return errno == ENOMEM ? a : 0;
+	return a;
 }
 
 /* Give back the stack below the caller's frame. */
@@ -49,7 +46,8 @@ mem_trim_stack(void)
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	uintptr_t top = (uintptr_t)&here, lo;
 
-	if (page == 0 || (lo = stack_low(top)) == 0 || top < TRIM_MARGIN)
+	if (page == 0 || top < TRIM_MARGIN ||
+	    (lo = stack_low(top - TRIM_MARGIN, page)) == 0)
 		return;
 	top = (top - TRIM_MARGIN) & ~(page - 1);
 	if (top > lo)
