@@ -1,10 +1,11 @@
 /*
  * Turning a command into a daemon, and knowing whether that worked.
  *
- * The caller forks; the child calls setsid() and forks again, so the
- * daemon is no session leader and can never acquire a controlling
- * terminal; the intermediate process exits at once.  The daemon then
- * prepares itself and execs (spawn.c), or runs the supervisor.
+ * The caller forks; the child calls setsid() and forks again (vforks,
+ * for a daemon that execs), so the daemon is no session leader and can
+ * never acquire a controlling terminal; the intermediate process exits
+ * as soon as the daemon exec'd.  The daemon prepares itself and execs
+ * (spawn.c), or runs the supervisor.
  *
  * The caller learns the outcome through a close-on-exec pipe: the
  * intermediate process sends the daemon's pid before it exits, then
@@ -37,7 +38,14 @@ child(const struct launch *l, int report_fd)
 		spawn_report(report_fd, STAGE_SETSID, errno);
 		_exit(1);
 	}
-	pid = fork();
+	/*
+	 * A daemon that only prepares and execs borrows our memory until it
+	 * does (vfork: no page table copied, no page faulted in twice);
+	 * meanwhile we are suspended, and afterwards we only report and
+	 * exit, so what it changed (environ, the heap) is never used.  The
+	 * supervisor stays resident: it gets a copy of its own.
+	 */
+	pid = l->body == NULL ? vfork() : fork();
 	if (pid == -1) {
 		spawn_report(report_fd, STAGE_FORK, errno);
 		_exit(1);
