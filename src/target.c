@@ -63,8 +63,6 @@ target_pin(struct target *t, pid_t pid, uint64_t start)
 			return errno == ESRCH ? 0 : -1;
 		start = st.start;
 	}
-	if ((r = same_process(pid, start)) != 1)
-		return r;
 	if (!no_pidfd && (t->pidfd = sys_pidfd_open(pid)) == -1) {
 		if (errno == ESRCH)
 			return 0;
@@ -72,7 +70,11 @@ target_pin(struct target *t, pid_t pid, uint64_t start)
 			return -1;
 		no_pidfd = 1;
 	}
-	/* the pid may have been recycled before pidfd_open(): look again */
+	/*
+	 * Looked at once the pidfd is held: the pid may have been recycled
+	 * before pidfd_open(), never after.  Without pidfds, this is the
+	 * check every signal repeats.
+	 */
 	if ((r = same_process(pid, start)) != 1) {
 		target_release(t);
 		return r;
