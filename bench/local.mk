@@ -31,6 +31,8 @@ bench-quick: src/detach
 EXTRA_DIST += \
 	bench/run \
 	bench/throughput.sh \
+	bench/list.sh \
+	bench/list-worker.sh \
 	bench/memory \
 	bench/benchtool.c \
 	bench/minimal-daemonize.c \
