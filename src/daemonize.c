@@ -1,11 +1,12 @@
 /*
  * Turning a command into a daemon, and knowing whether that worked.
  *
- * The caller forks; the child calls setsid() and forks again (vforks,
- * for a daemon that execs), so the daemon is no session leader and can
- * never acquire a controlling terminal; the intermediate process exits
- * as soon as the daemon exec'd.  The daemon prepares itself and execs
- * (spawn.c), or runs the supervisor.
+ * The caller forks; the child calls setsid() and forks again, so the
+ * daemon is no session leader and can never acquire a controlling
+ * terminal; the intermediate process exits as soon as the daemon exec'd
+ * (or, for the supervisor, was forked).  For a daemon that execs, both
+ * forks are vforks: nothing is copied.  The daemon prepares itself and
+ * execs (spawn.c), or runs the supervisor.
  *
  * The caller learns the outcome through a close-on-exec pipe: the
  * intermediate process sends the daemon's pid before it exits, then
@@ -92,18 +93,32 @@ check_alive(struct launch_result *res)
 int
 daemonize_launch(const struct launch *l, struct launch_result *res)
 {
+	extern char **environ;
+	char **env = environ;
 	enum launch_stage stage;
 	int32_t value;
 	int p[2], st, got;
 	pid_t mid;
 
-	/* Orphans (the daemon, once mid exits) come to us, not to init. */
-	if ((mid = spawn_fork(p, res)) == -1)
+	/*
+	 * For a daemon that execs, the intermediate process borrows our
+	 * memory (vfork), and the daemon borrows it from there: we are
+	 * suspended until the intermediate exits, right after the exec.
+	 * Nothing is copied; what they changed in our memory is environ
+	 * (put back here) and errno.  The supervisor is forked, as is the
+	 * intermediate that forks it.  Orphans (the daemon, once mid
+	 * exits) come to us, not to init.
+	 */
+	if (spawn_pipe(p, res) == -1)
 		return -1;
+	mid = l->body == NULL ? vfork() : fork();
 	if (mid == 0) {
 		close(p[0]);
 		child(l, p[1]);
 	}
+	environ = env;
+	if (spawn_fork_failed(mid, p, res) == -1)
+		return -1;
 	close(p[1]);
 	res->session = mid;	/* it called setsid() */
 	while (waitpid(mid, &st, 0) == -1 && errno == EINTR)

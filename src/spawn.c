@@ -270,28 +270,42 @@ spawn_exec(const struct launch *l, int report_fd, enum launch_stage *stage)
 	execvp(l->file, l->argv);
 }
 
-/*
- * A close-on-exec report pipe, then fork(): the child's pid (0 in the
- * child), or -1 with res saying why and the pipe closed.
- */
-pid_t
-spawn_fork(int p[2], struct launch_result *res)
+/* A close-on-exec report pipe: 0, or -1 with res saying why. */
+int
+spawn_pipe(int p[2], struct launch_result *res)
 {
-	pid_t pid;
-
 	*res = (struct launch_result){ .stage = STAGE_NONE };
 	if (pipe2(p, O_CLOEXEC) == -1) {
 		res->stage = STAGE_FORK;
 		res->err = errno;
 		return -1;
 	}
-	if ((pid = fork()) == -1) {
+	return 0;
+}
+
+/* A fork that failed (pid -1): res says why, the pipe is closed. */
+pid_t
+spawn_fork_failed(pid_t pid, int p[2], struct launch_result *res)
+{
+	if (pid == -1) {
 		res->stage = STAGE_FORK;
 		res->err = errno;
 		close(p[0]);
 		close(p[1]);
 	}
 	return pid;
+}
+
+/*
+ * The report pipe, then fork(): the child's pid (0 in the child), or -1
+ * with res saying why and the pipe closed.
+ */
+pid_t
+spawn_fork(int p[2], struct launch_result *res)
+{
+	if (spawn_pipe(p, res) == -1)
+		return -1;
+	return spawn_fork_failed(fork(), p, res);
 }
 
 /*

@@ -74,6 +74,8 @@ struct launch_result {
 };
 
 void		 spawn_exec(const struct launch *, int, enum launch_stage *);
+int		 spawn_pipe(int [2], struct launch_result *);
+pid_t		 spawn_fork_failed(pid_t, int [2], struct launch_result *);
 pid_t		 spawn_fork(int [2], struct launch_result *);
 int		 spawn_child(const struct launch *, struct launch_result *);
 void		 spawn_report(int, enum launch_stage, int32_t);
