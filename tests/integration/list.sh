@@ -17,7 +17,7 @@ export XDG_RUNTIME_DIR="$T/xdg"
 mkdir -m 700 "$XDG_RUNTIME_DIR"
 dir=$( [ "$(id -u)" = 0 ] && echo /run/detach || echo "$XDG_RUNTIME_DIR/detach")
 
-plan 30
+plan 31
 
 expect 0 "list with no daemons exits 0" "$DETACH" list
 check "... printing only the header" \
@@ -43,6 +43,11 @@ check "sorted by name" \
 expect 0 "list --json exits 0" "$DETACH" list --json
 check "one object per daemon" test "$(wc -l <"$T/out")" = 3
 check "web's object" grep -qx "{\"name\":\"web\",\"pidfile\":\"$dir/web.pid\",\"state\":\"running\",\"pid\":$web,\"uptime_s\":[0-9]*,\"command\":\"sleep 301\",\"supervised\":false}" "$T/out"
+up=$(sed -n 's/.*"name":"web".*"uptime_s":\([0-9]*\),.*/\1/p' "$T/out")
+etimes=$(ps -o etimes= -p "$web" | tr -d ' ')
+check "web's uptime_s is what ps says of the process (at most 1 s apart)" \
+    test -n "$up" -a -n "$etimes" -a $((up - etimes)) -le 1 -a \
+    $((etimes - up)) -le 1
 check "sup's object names the child and restarts" \
     grep -q "\"name\":\"sup\",.*\"state\":\"running\",\"pid\":$sup,.*\"supervised\":true,\"child_pid\":$child,\"restarts\":0}" "$T/out"
 check "every line is valid JSON" \
