@@ -28,6 +28,22 @@
 
 #include "daemonize.h"
 
+/*
+ * ASan's vfork() interceptor keeps the caller's return address in memory
+ * that a vforked child shares: the intermediate's own vfork() overwrites
+ * it, and the caller resumes inside child().  Sanitized builds fork.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define CAN_VFORK 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CAN_VFORK 0
+#endif
+#endif
+#ifndef CAN_VFORK
+#define CAN_VFORK 1
+#endif
+
 /* The intermediate process and the daemon; never returns. */
 static _Noreturn void
 child(const struct launch *l, int report_fd)
@@ -46,7 +62,7 @@ child(const struct launch *l, int report_fd)
 	 * exit, so what it changed (environ, the heap) is never used.  The
 	 * supervisor stays resident: it gets a copy of its own.
 	 */
-	pid = l->body == NULL ? vfork() : fork();
+	pid = CAN_VFORK && l->body == NULL ? vfork() : fork();
 	if (pid == -1) {
 		spawn_report(report_fd, STAGE_FORK, errno);
 		_exit(1);
@@ -111,7 +127,7 @@ daemonize_launch(const struct launch *l, struct launch_result *res)
 	 */
 	if (spawn_pipe(p, res) == -1)
 		return -1;
-	mid = l->body == NULL ? vfork() : fork();
+	mid = CAN_VFORK && l->body == NULL ? vfork() : fork();
 	if (mid == 0) {
 		close(p[0]);
 		child(l, p[1]);
