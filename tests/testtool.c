@@ -106,11 +106,14 @@ waitfile(const char *path, double secs, off_t min)
 	char *copy = strdup(path), buf[4096];
 	long long end = now_ms() + (long long)(secs * 1000);
 	struct pollfd pfd;
-	int in, left;
+	int in, left, w = -1;
 
 	in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (in == -1 || inotify_add_watch(in, dirname(copy), IN_CREATE |
-	    IN_MODIFY | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB) == -1) {
+	if (in != -1 && copy != NULL)
+		w = inotify_add_watch(in, dirname(copy), IN_CREATE |
+		    IN_MODIFY | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB);
+	free(copy);
+	if (w == -1) {
 		perror("inotify");
 		return 2;
 	}
