@@ -93,34 +93,57 @@ pin_daemon(const struct detach_opts *o, const struct paths *p,
 /*
  * The service is gone: remove its pidfile and record, unless someone
  * locked the pidfile meanwhile.  A new start may have: that is no
- * failure of ours.  A process outside the service that holds the lock
- * is named, and the pidfile left to it.
+ * failure of ours.  If the lock is still the service's own (its daemon,
+ * or what is left of its session), the stop did not reach everything:
+ * never report success then (under --main-only, a session left holding
+ * it is what was asked for).  A process outside the service that holds
+ * the lock is named, and the pidfile left to it.
  */
 static int
-cleanup_after(const struct paths *p, const struct probe *pr)
+cleanup_after(const struct detach_opts *o, const struct paths *p,
+    const struct probe *pr)
 {
 	struct probe now;
 	char who[128];
+	int code = EXIT_OK;
 
-	/* --follow-pidfile: the program's own, if it left it naming pid */
-	if (pr->recorded && pr->rec.supervisor == 0)
-		adopt_unlink_follow(pr->rec.follow, pr->pid);
 	switch (pidlock_remove_stale(p->pidfile, pr->dev, pr->ino)) {
 	case 0:
-		return EXIT_OK;
+		break;
 	case -1:
 		warn("%s: cannot remove pidfile", p->pidfile);
 		return EXIT_TROUBLE;
+	default:
+		pidlock_probe(p->pidfile, &now);
+		if (now.dev != pr->dev || now.ino != pr->ino)
+			break;		/* gone already, or a new pidfile */
+		if (now.pid == pr->pid && now.state == PROBE_ORPHANED &&
+		    o->main_only)
+			return EXIT_OK;
+		if (now.pid == pr->pid && (now.state == PROBE_ORPHANED ||
+		    (now.state == PROBE_RUNNING && now.start == pr->start))) {
+			if (now.state == PROBE_RUNNING)
+				snprintf(who, sizeof(who), "pid %ld",
+				    (long)now.pid);
+			else
+				holders_text(&now, who, sizeof(who));
+			warnx("%s: %s of the service still hold%s the lock on "
+			    "%s after the stop: left in place", p->name, who,
+			    now.nholders > 1 ? "" : "s", p->pidfile);
+			return EXIT_ALIVE;
+		}
+		if (now.state != PROBE_FOREIGN)
+			break;		/* a new start */
+		holders_text(&now, who, sizeof(who));
+		warnx("%s is stopped, but %s, outside its session, still "
+		    "hold%s the lock on %s: left in place", p->name, who,
+		    now.nholders > 1 ? "" : "s", p->pidfile);
+		code = EXIT_TROUBLE;
 	}
-	pidlock_probe(p->pidfile, &now);
-	if (now.state != PROBE_FOREIGN || now.dev != pr->dev ||
-	    now.ino != pr->ino)
-		return EXIT_OK;		/* a new start, or gone already */
-	holders_text(&now, who, sizeof(who));
-	warnx("%s is stopped, but %s, outside its session, still hold%s the "
-	    "lock on %s: left in place", p->name, who,
-	    now.nholders > 1 ? "" : "s", p->pidfile);
-	return EXIT_TROUBLE;
+	/* --follow-pidfile: the program's own, if it left it naming pid */
+	if (pr->recorded && pr->rec.supervisor == 0)
+		adopt_unlink_follow(pr->rec.follow, pr->pid);
+	return code;
 }
 
 /* A stop that left something alive: the exit code, with a message. */
@@ -185,7 +208,7 @@ stop_orphans(const struct detach_opts *o, const struct paths *p,
 	    (long)pr->pid, who);
 	if ((code = stop_rest(o, p, pr)) != EXIT_OK)
 		return code;
-	return cleanup_after(p, pr);
+	return cleanup_after(o, p, pr);
 }
 
 int
@@ -217,7 +240,7 @@ cmd_stop(const struct detach_opts *o, const struct paths *p)
 		return stop_failed(p, r, "it");
 	if ((code = stop_rest(o, p, &pr)) != EXIT_OK)
 		return code;
-	return cleanup_after(p, &pr);
+	return cleanup_after(o, p, &pr);
 }
 
 int

@@ -70,14 +70,19 @@ other_boot(const struct svstate *rec)
 	    strcmp(rec->boot, boot) != 0;
 }
 
-/* What is left of a recorded daemon that is gone: its session. */
+/*
+ * What is left of a recorded daemon that is gone: its session.  A daemon
+ * that made its own session (nginx, a --forking program) may still be
+ * there as an unreaped zombie: that is no new process with its number.
+ */
 static void
 leftovers(struct probe *pr)
 {
 	struct proc_id ids[PROC_HOLDERS_MAX];
+	struct proc_id daemon = { pr->pid, pr->rec.start };
 	int i, n;
 
-	n = proc_session(pr->rec.session, NULL, ids, PROC_HOLDERS_MAX);
+	n = proc_session(pr->rec.session, &daemon, ids, PROC_HOLDERS_MAX);
 	for (i = 0; i < n; i++)
 		pr->holders[i] = ids[i].pid;
 	pr->nholders = n > 0 ? n : 0;
