@@ -211,8 +211,12 @@ legacy_killed() {
 	procs=$(descendants "$daemon")
 	track $procs
 	expect 0 "$label: stop -s KILL exits 0" "$DETACH" stop -s KILL -p "$pf"
+	sed 's/^/stop: /' "$T/err" | diag
 	check "... every process of the service is gone ($(echo $procs))" \
 	    all_gone $procs
+	# what is left, if anything, for the log
+	ps -o pid,ppid,sid,stat,user,args -p "$(echo $procs | tr ' ' ,)" \
+	    >"$T/ps" 2>&1 && cat "$T/ps" "$pf.state" 2>&1 | diag
 	check "... the port is closed" port_closed "$PORT"
 	check "... detach removed the pidfile the killed program left" \
 	    test ! -e "$OWN_PID"
