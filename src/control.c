@@ -132,6 +132,14 @@ cleanup_after(const struct detach_opts *o, const struct paths *p,
 			    now.nholders > 1 ? "" : "s", p->pidfile);
 			return EXIT_ALIVE;
 		}
+		/* the same pid, still locked: no new start could lock it */
+		if (now.pid == pr->pid && now.state == PROBE_STALE &&
+		    now.locked) {
+			now.nholders = proc_find_holders(now.dev, now.ino,
+			    now.holders, PROC_HOLDERS_MAX);
+			now.nholders = now.nholders > 0 ? now.nholders : 0;
+			now.state = PROBE_FOREIGN;
+		}
 		if (now.state != PROBE_FOREIGN)
 			break;		/* a new start */
 		holders_text(&now, who, sizeof(who));
@@ -159,14 +167,17 @@ stop_failed(const struct paths *p, enum stop_result r, const char *what)
 	return EXIT_TROUBLE;
 }
 
-/* Everything left in the daemon's session, after it (unless --main-only). */
+/*
+ * Everything left in the daemon's session, and in the one it made itself
+ * (own, 0: none), after it (unless --main-only).
+ */
 static int
 stop_rest(const struct detach_opts *o, const struct paths *p,
-    const struct probe *pr)
+    const struct probe *pr, pid_t own)
 {
 	struct proc_id daemon = { pr->pid, pr->rec.start };
 	struct service sv = { .session = pr->recorded ? pr->rec.session : 0,
-	    .daemon = &daemon };
+	    .own_session = own, .daemon = &daemon };
 	enum stop_result r;
 	int n;
 
@@ -206,9 +217,19 @@ stop_orphans(const struct detach_opts *o, const struct paths *p,
 	holders_text(pr, who, sizeof(who));
 	warnx("%s: pid %ld is gone; stopping %s left in its session", p->name,
 	    (long)pr->pid, who);
-	if ((code = stop_rest(o, p, pr)) != EXIT_OK)
+	if ((code = stop_rest(o, p, pr, pr->own_session)) != EXIT_OK)
 		return code;
 	return cleanup_after(o, p, pr);
+}
+
+/* The session the pinned daemon leads, if it made one: 0 if none. */
+static pid_t
+own_session(const struct target *t)
+{
+	pid_t sid = getsid(t->pid);
+
+	/* still alive afterwards: getsid() was about the daemon */
+	return sid == t->pid && target_alive(t) ? sid : 0;
 }
 
 int
@@ -217,6 +238,7 @@ cmd_stop(const struct detach_opts *o, const struct paths *p)
 	struct target t;
 	struct probe pr;
 	enum stop_result r = STOP_GONE;
+	pid_t own = 0;
 	int code, sup;
 
 	if ((code = pin_daemon(o, p, &pr, &t)) == PIN_ORPHANED)
@@ -225,6 +247,8 @@ cmd_stop(const struct detach_opts *o, const struct paths *p)
 		return code;
 	if (t.pid > 0) {
 		sup = is_supervisor(&pr);
+		if (!sup)
+			own = own_session(&t);
 		r = stop_run(&t, 1, &o->sched, sup ? send_stop_request : NULL,
 		    NULL);
 		if (r == STOP_ALIVE && sup)
@@ -238,7 +262,7 @@ cmd_stop(const struct detach_opts *o, const struct paths *p)
 	}
 	if (r == STOP_ERROR)
 		return stop_failed(p, r, "it");
-	if ((code = stop_rest(o, p, &pr)) != EXIT_OK)
+	if ((code = stop_rest(o, p, &pr, own)) != EXIT_OK)
 		return code;
 	return cleanup_after(o, p, &pr);
 }

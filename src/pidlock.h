@@ -65,6 +65,7 @@ struct probe {
 	char		 text[24];	/* for BADPID: what the file holds */
 	int		 nholders;	/* ORPHANED: what is left; FOREIGN: */
 	pid_t		 holders[PROC_HOLDERS_MAX];	/* the lock's holders */
+	pid_t		 own_session;	/* ORPHANED: the daemon's own, or 0 */
 };
 
 void	pidlock_probe(const char *, struct probe *);

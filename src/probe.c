@@ -71,21 +71,35 @@ other_boot(const struct svstate *rec)
 }
 
 /*
- * What is left of a recorded daemon that is gone: its session.  A daemon
- * that made its own session (nginx, a --forking program) may still be
- * there as an unreaped zombie: that is no new process with its number.
+ * What is left of a recorded daemon that is gone: its session, and the
+ * session it made of its own (nginx's master leaves its workers there)
+ * if one of them still holds the pidfile's lock: only the service can
+ * have it (a daemon that leads its session may have been recorded before
+ * it made it).  The daemon may still be there as an unreaped zombie:
+ * that is no new process with its number.
  */
 static void
 leftovers(struct probe *pr)
 {
 	struct proc_id ids[PROC_HOLDERS_MAX];
 	struct proc_id daemon = { pr->pid, pr->rec.start };
-	int i, n;
+	int i, n, own, held = 0;
 
 	n = proc_session(pr->rec.session, &daemon, ids, PROC_HOLDERS_MAX);
+	n = n > 0 ? n : 0;
+	if (pr->locked && pr->pid != pr->rec.session &&
+	    (own = proc_session(pr->pid, &daemon, ids + n,
+	    PROC_HOLDERS_MAX - n)) > 0) {
+		for (i = n; i < n + own && !held; i++)
+			held = proc_holds(ids[i].pid, pr->dev, pr->ino) == 1;
+		if (held) {
+			pr->own_session = pr->pid;
+			n += own;
+		}
+	}
 	for (i = 0; i < n; i++)
 		pr->holders[i] = ids[i].pid;
-	pr->nholders = n > 0 ? n : 0;
+	pr->nholders = n;
 }
 
 /* A pid with a record of ours. */

@@ -98,7 +98,10 @@ our_child(pid_t pid, const struct pstat *st, void *arg)
 	return 0;
 }
 
-/* The processes of the service, pinned: its session, and our children. */
+/*
+ * The processes of the service, pinned: its session, the one its daemon
+ * made, and our children.
+ */
 static int
 pin_leftovers(const struct service *sv, struct target *t, int max)
 {
@@ -109,6 +112,11 @@ pin_leftovers(const struct service *sv, struct target *t, int max)
 	if (sv->session > 0)
 		found = proc_session(sv->session, sv->daemon, ids, STOP_MAX);
 	c.n = found > 0 ? found : 0;
+	/* a daemon that made a session of its own left it to its workers */
+	if (sv->own_session > 0 && sv->own_session != sv->session &&
+	    (found = proc_session(sv->own_session, sv->daemon, ids + c.n,
+	    STOP_MAX - c.n)) > 0)
+		c.n += found;
 	if (sv->children)
 		proc_each(our_child, &c);
 	for (i = 0; i < c.n && n < max; i++)

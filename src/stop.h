@@ -24,6 +24,7 @@ enum stop_result stop_run(const struct target *, int, const struct schedule *,
 /* What else belongs to a service besides its main process. */
 struct service {
 	pid_t			 session;	/* its session, 0: none of its own */
+	pid_t			 own_session;	/* one the daemon made, 0: none */
 	const struct proc_id	*daemon;	/* may lead its own session */
 	int			 children;	/* and our children (subreaper) */
 };

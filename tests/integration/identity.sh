@@ -43,6 +43,39 @@ expect 0 "... a plain stop stops what is left" "$DETACH" stop -p "$f"
 check "... the helper is gone, and so is the pidfile" \
     eval 'wait_gone "$helper" && test ! -e "$f"'
 
+# --- 1b. a daemon that makes a session of its own once it runs (nginx's
+# master does, after detach recorded it) and leaves its workers there
+own_session() {
+	f=$T/own.pid
+	rm -f "$T/own.workers"
+	"$DETACH" start -p "$f" -- setsid sh -c "sleep 300 & a=\$!;
+	    sleep 300 & echo \$a \$! >'$T/own.tmp'; mv '$T/own.tmp' \
+	    '$T/own.workers'; wait"
+	main=$(pid_of "$f")
+	workers=$(pids_in "$T/own.workers")
+	track "$main" $workers
+}
+own_session
+check "a daemon in a session of its own: it leads it ($main)" \
+    test "$(ps -o sid= -p "$main" | tr -d ' ')" = "$main"
+kill -9 "$main"
+wait_gone "$main"
+expect 1 "... killed, its workers live on: status exits 1" \
+    "$DETACH" status -p "$f"
+check "... naming them ($(echo $workers))" \
+    grep -q "pids $(echo $workers | sed 's/ /, /') of its session" "$T/out"
+expect 1 "... start refuses to run beside them" "$DETACH" start -p "$f" -- \
+    sleep 300
+expect 0 "... stop stops them" "$DETACH" stop -p "$f"
+check "... they are gone" all_gone $workers
+check "... the pidfile and its record are gone" nothing_left "$f"
+own_session
+expect 0 "stop -s KILL of a daemon in a session of its own exits 0" \
+    "$DETACH" stop -s KILL -p "$f"
+check "... it and its workers ($(echo $workers)) are gone" \
+    all_gone "$main" $workers
+check "... the pidfile and its record are gone" nothing_left "$f"
+
 # --- 2, 3. a daemon that closes every inherited descriptor loses the lock
 f=$T/closer.pid
 closer='use POSIX; POSIX::close($_) for 3..1023;
