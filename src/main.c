@@ -186,8 +186,14 @@ cmd_restart(const struct detach_opts *o, const struct paths *p)
 int
 main(int argc, char **argv)
 {
+	/*
+	 * Not on the stack: the 16 KiB arena of resolved paths would be
+	 * dirtied there whole (the compiler probes every page of a large
+	 * frame), and a supervisor, forked from deep below, keeps it for
+	 * its life.  In .bss only the pages written are.
+	 */
+	static struct paths p;
 	struct detach_opts o;
-	struct paths p;
 	char msg[512];
 	int code, r;
 

@@ -15,8 +15,11 @@
 
 #include "memtrim.h"
 
-/* Pages kept below the caller's frame: this function's and madvise's. */
-#define TRIM_MARGIN	(16 * 1024)
+/*
+ * Kept below the caller's frame: this function's and madvise's (a few
+ * hundred bytes; a sanitizer's interceptors take more).
+ */
+#define TRIM_MARGIN	(4 * 1024)
 #define TRIM_PAGES	2048	/* looked at below it: 8 MiB of stack */
 
 /*

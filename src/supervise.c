@@ -194,9 +194,15 @@ run(struct supervisor *sv)
 	struct signalfd_siginfo si;
 	struct pollfd pfd[NPOLL];
 	struct ready *rd = sv->ready;
+	long long trimmed = -1;
 	int i, n, timeout, rdi, fed;
 
 	while (sv->mode != SV_DONE) {
+		/* what setting up, or starting a child, dirtied down there */
+		if (trimmed != sv->restarts) {
+			mem_trim_stack();
+			trimmed = sv->restarts;
+		}
 		timeout = poll_timeout(sv);
 		n = poll_set(sv, pfd, &rdi);
 		if (poll(pfd, (nfds_t)n, timeout) == -1 && errno != EINTR)
